@@ -1,0 +1,1 @@
+//! Affidavit's wire format (placeholder header; the protocol crate is being written).
