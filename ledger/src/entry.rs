@@ -119,9 +119,8 @@ impl Entry {
 
     /// The canonical bytes of this entry.
     pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
-        let mut out = Vec::with_capacity(
-            200 + self.origin.len() + self.project.len() + self.actor.len(),
-        );
+        let mut out =
+            Vec::with_capacity(200 + self.origin.len() + self.project.len() + self.actor.len());
         out.extend_from_slice(ENTRY_DOMAIN);
         out.push(ENTRY_VERSION);
         out.push(self.kind as u8);
@@ -295,7 +294,10 @@ mod tests {
     fn decode_rejects_every_truncation_and_trailing_bytes() {
         let bytes = sample().encode().expect("encodes");
         for cut in 0..bytes.len() {
-            assert!(Entry::decode(&bytes[..cut]).is_err(), "prefix of {cut} bytes accepted");
+            assert!(
+                Entry::decode(&bytes[..cut]).is_err(),
+                "prefix of {cut} bytes accepted"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);
@@ -310,7 +312,10 @@ mod tests {
         assert_eq!(Entry::decode(&b), Err(EntryError::BadHeader));
         let mut b = bytes.clone();
         b[16] = 2;
-        assert_eq!(Entry::decode(&b), Err(EntryError::UnsupportedVersion { found: 2 }));
+        assert_eq!(
+            Entry::decode(&b),
+            Err(EntryError::UnsupportedVersion { found: 2 })
+        );
         let mut b = bytes.clone();
         b[17] = 99;
         assert_eq!(Entry::decode(&b), Err(EntryError::UnknownKind(99)));
@@ -326,7 +331,10 @@ mod tests {
         e.actor = "x".repeat(70_000);
         assert_eq!(
             e.encode(),
-            Err(EntryError::StringTooLong { field: "actor", len: 70_000 })
+            Err(EntryError::StringTooLong {
+                field: "actor",
+                len: 70_000
+            })
         );
     }
 

@@ -23,7 +23,9 @@ impl Hash {
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, HashParseError> {
-        <[u8; 32]>::try_from(bytes).map(Hash).map_err(|_| HashParseError)
+        <[u8; 32]>::try_from(bytes)
+            .map(Hash)
+            .map_err(|_| HashParseError)
     }
 
     pub fn to_hex(&self) -> String {

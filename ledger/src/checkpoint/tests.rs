@@ -1,0 +1,79 @@
+use super::*;
+use crate::hash::{empty_root, leaf_hash};
+
+fn sample() -> Checkpoint {
+    Checkpoint {
+        origin: "affidavit.example/log".into(),
+        size: 42,
+        root: leaf_hash(&[]),
+        extensions: vec![],
+    }
+}
+
+#[test]
+fn body_layout() {
+    assert_eq!(
+        sample().body(),
+        "affidavit.example/log\n42\nbjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=\n"
+    );
+    let mut c = sample();
+    c.extensions = vec!["ext one".into(), "two".into()];
+    assert!(c.body().ends_with("=\next one\ntwo\n"));
+    assert_eq!(Checkpoint::parse_body(&c.body()), Ok(c));
+}
+
+#[test]
+fn body_round_trips() {
+    for size in [0, 1, 9, 10, u64::MAX] {
+        let c = Checkpoint {
+            size,
+            root: empty_root(),
+            ..sample()
+        };
+        assert_eq!(Checkpoint::parse_body(&c.body()), Ok(c.clone()));
+        assert_eq!(c.validate(), Ok(()));
+    }
+}
+
+#[test]
+fn parse_body_rejects_non_canonical_text() {
+    let good = sample().body();
+    let root = "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=";
+    let bad = [
+        String::new(),
+        good.trim_end().to_owned(),        // no final newline
+        good.replace("\n42\n", "\n042\n"), // leading zero
+        good.replace("\n42\n", "\n+42\n"), // sign
+        good.replace("\n42\n", "\n4 2\n"),
+        good.replace("\n42\n", "\n\n"), // empty size
+        good.replace("\n42\n", "\n18446744073709551616\n"), // u64 overflow
+        good.replace(root, "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0"), // no padding
+        good.replace(root, "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB1="), // trailing bits
+        good.replace(root, "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevo="), // 31 bytes
+        good.replace(root, "bjQLnP-zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0="), // URL alphabet
+        good.replace('\n', "\r\n"),
+        format!("{good}\n"), // blank extension line
+        format!("{good}\text\n"),
+        format!("\n{good}"),       // empty origin
+        "origin\n42\n".to_owned(), // no root
+    ];
+    for text in bad {
+        assert!(
+            matches!(
+                Checkpoint::parse_body(&text),
+                Err(CheckpointError::MalformedBody(_))
+            ),
+            "accepted {text:?}"
+        );
+    }
+}
+
+#[test]
+fn validate_catches_multi_line_fields() {
+    let mut c = sample();
+    c.origin = "two\nlines".into();
+    assert!(c.validate().is_err());
+    let mut c = sample();
+    c.extensions = vec![String::new()];
+    assert!(c.validate().is_err());
+}
