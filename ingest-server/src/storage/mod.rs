@@ -1,0 +1,130 @@
+//! One storage contract, two implementations (embedded SQLite, PostgreSQL).
+//!
+//! The stores only move rows. Every decision about what to write — the entry bytes,
+//! the chain link, the receipt, which tree nodes an integration step completes — is
+//! made by pure code shared by both ([`append_plan`], [`crate::integrator::plan`]),
+//! so the two backends cannot drift apart in what they record.
+
+pub mod append_plan;
+pub mod types;
+
+mod append_group;
+mod convert;
+mod integrate_check;
+
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use ledger::Hash;
+use ledger::tree::NodeId;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub use postgres::{PostgresOptions, PostgresStore};
+pub use sqlite::{SqliteOptions, SqliteStore, SqliteSyncMode};
+pub use types::*;
+
+/// Everything the server, the integrator and `fsck` need from a database.
+///
+/// Invariants every implementation keeps (checked by the contract suite in
+/// `tests/storage_contract`):
+/// - `entries`, `payloads`, `tree_leaves`, `tree_nodes`, `checkpoints` and
+///   `ingest_conflicts` are append-only: nothing here updates or deletes them.
+/// - A session's entries are written with contiguous `session_seq` and correct
+///   `prev_hash`, serialized per session (a row lock on the session), never by a
+///   global lock.
+/// - The log index of an entry is assigned only by [`Storage::integrate_step`],
+///   densely from 0, never by a sequence/autoincrement.
+#[async_trait]
+pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
+    /// `"sqlite"` or `"postgres"`, for logs and metrics.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap liveness check used by `/healthz`.
+    async fn ping(&self) -> Result<(), StorageError>;
+
+    // ---- projects -------------------------------------------------------------
+
+    /// Creates a project. Fails with [`StorageError::Duplicate`] if the id exists.
+    async fn create_project(&self, project: &NewProject) -> Result<Project, StorageError>;
+    async fn project_by_write_key(&self, write_key: &str) -> Result<Option<Project>, StorageError>;
+    async fn list_projects(&self) -> Result<Vec<Project>, StorageError>;
+
+    // ---- ingest (hot path) ----------------------------------------------------
+
+    /// Appends a group of batches in ONE transaction (group commit) and returns one
+    /// outcome per request, in order. Requests may name the same session several
+    /// times; they are applied in order. A request that is a duplicate, conflict or
+    /// gap changes nothing but its outcome (conflicts are recorded in
+    /// `ingest_conflicts`). An `Err` means nothing of the group was committed.
+    async fn append_batches(
+        &self,
+        origin: &str,
+        group: &[AppendBatch],
+    ) -> Result<Vec<AppendOutcome>, StorageError>;
+
+    // ---- integrator -------------------------------------------------------------
+
+    /// One integrator step in one transaction, under the integrator lock: reads the
+    /// tree's right edge and up to `max_entries` pending entries (oldest first),
+    /// asks `planner` what to write, writes the leaves, the completed nodes and the
+    /// checkpoint, and removes the entries from the pending queue. Returns `None`
+    /// when another node holds the lock or nothing is pending.
+    async fn integrate_step(
+        &self,
+        max_entries: usize,
+        planner: &(dyn IntegrationPlanner + Sync),
+    ) -> Result<Option<IntegrationOutcome>, StorageError>;
+
+    /// Number of entries accepted but not yet in the tree.
+    async fn pending_count(&self) -> Result<u64, StorageError>;
+
+    /// Tree size, from the leaves table.
+    async fn tree_size(&self) -> Result<u64, StorageError>;
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError>;
+
+    /// All checkpoints, smallest size first (for `fsck`).
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StorageError>;
+
+    /// The stored hashes of these perfect subtrees; missing ones are absent.
+    async fn nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StorageError>;
+
+    /// The log index of the entry with this leaf hash, if integrated.
+    async fn leaf_index_by_hash(&self, leaf_hash: &Hash) -> Result<Option<u64>, StorageError>;
+
+    // ---- reading the log (fsck, and later the viewer) ---------------------------
+
+    /// Entries with their payloads ordered by (session, session_seq), starting
+    /// strictly after `after` (keyset pagination), at most `limit`.
+    async fn entries_by_session(
+        &self,
+        after: Option<(Uuid, u64)>,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StorageError>;
+
+    /// Tree leaves ordered by log index, from `from_index`, at most `limit`.
+    async fn leaves(&self, from_index: u64, limit: u32) -> Result<Vec<StoredLeaf>, StorageError>;
+
+    /// Stored tree nodes at `level` with index in `[from, from + limit)`.
+    async fn nodes_at_level(&self, level: u8, from: u64, limit: u32)
+    -> Result<Vec<(u64, Hash)>, StorageError>;
+
+    /// Entries waiting in the integration queue, as (session, session_seq).
+    async fn pending_entries(&self) -> Result<Vec<(Uuid, u64)>, StorageError>;
+
+    /// Sessions, for `fsck` to check the mutable session heads against the chain.
+    async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError>;
+}
+
+/// The pure part of an integration step, supplied by the integrator.
+pub trait IntegrationPlanner: Send {
+    /// Given the current tree (its size and right edge) and the pending entries in
+    /// queue order, decides the leaves, nodes and signed checkpoint to write.
+    fn plan(
+        &self,
+        frontier: ledger::tree::Frontier,
+        pending: &[PendingEntry],
+    ) -> Result<IntegrationPlan, StorageError>;
+}

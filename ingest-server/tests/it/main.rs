@@ -1,0 +1,5 @@
+//! The `it` integration-test binary (one binary, zero2prod style): every module
+//! shares one throwaway PostgreSQL server and one build.
+
+mod storage_contract;
+mod support;
