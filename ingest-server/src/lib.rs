@@ -1,1 +1,25 @@
-//! placeholder
+//! The `affidavit` server: ingest API, tamper-evident audit log and CLI.
+//!
+//! Key design decision: a batch is hashed exactly as received and chained into its
+//! session on the hot path (one transaction per group of batches, serialized per
+//! session, never globally), while the Merkle tree grows behind it in a single
+//! integrator. Ingest latency therefore never waits for the tree, and everything the
+//! tree and checkpoints say can be recomputed from the stored bytes by `fsck`.
+
+pub mod checkpoint_file;
+pub mod cli;
+pub mod commands;
+pub mod configuration;
+pub mod domain;
+pub mod error;
+pub mod fsck;
+pub mod ingest;
+pub mod integrator;
+pub mod keys;
+pub mod metrics;
+pub mod published;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;

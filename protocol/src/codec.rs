@@ -52,6 +52,9 @@ pub fn decode_batch(bytes: &[u8], limits: &Limits) -> Result<Batch, DecodeError>
 /// The zstd half of [`decode_batch`]: rejects oversize input, then streams the
 /// decompression and stops one byte past `max_decompressed_bytes`, so a bomb costs at most
 /// that much memory and time.
+/// zstd's text for ZSTD_error_frameParameter_windowTooLarge (pinned by a test).
+const WINDOW_TOO_LARGE: &str = "too much memory";
+
 pub fn decompress(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DecodeError> {
     if bytes.len() > limits.max_compressed_bytes {
         return Err(DecodeError::CompressedTooLarge {
@@ -74,10 +77,18 @@ pub fn decompress(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DecodeError>
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     let mut msgpack = Vec::new();
-    decoder
-        .take(cap)
-        .read_to_end(&mut msgpack)
-        .map_err(corrupt)?;
+    decoder.take(cap).read_to_end(&mut msgpack).map_err(|e| {
+        // The frame asks for a larger window than the output limit allows: only a
+        // frame whose content exceeds the limit needs that, so it is the limit
+        // that refuses it, not corruption.
+        if e.to_string().contains(WINDOW_TOO_LARGE) {
+            DecodeError::DecompressedTooLarge {
+                limit: limits.max_decompressed_bytes,
+            }
+        } else {
+            corrupt(e)
+        }
+    })?;
     if msgpack.len() > limits.max_decompressed_bytes {
         return Err(DecodeError::DecompressedTooLarge {
             limit: limits.max_decompressed_bytes,

@@ -6,9 +6,7 @@
 
 use ledger::{Entry, EntryError, EntryKind, genesis_hash};
 
-use super::types::{
-    AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead,
-};
+use super::types::{AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead};
 
 /// The decision for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +51,16 @@ pub fn plan_append(
                 leaf_hash: existing.leaf_hash,
             })
         } else {
-            AppendOutcome::Conflict { existing_payload_hash: existing.payload_hash }
+            AppendOutcome::Conflict {
+                existing_payload_hash: existing.payload_hash,
+            }
         };
         return Ok(AppendPlan::Reply(outcome));
     }
     if req.seq > next_batch_seq {
-        return Ok(AppendPlan::Reply(AppendOutcome::Gap { expected_seq: next_batch_seq }));
+        return Ok(AppendPlan::Reply(AppendOutcome::Gap {
+            expected_seq: next_batch_seq,
+        }));
     }
 
     let mut entries = Vec::with_capacity(2);
@@ -69,7 +71,15 @@ pub fn plan_append(
     if head.is_none() {
         // The chain opens with its own entry so "when did this session start and who
         // started it" is provable even if batch 0 is later disputed.
-        let opened = build_entry(origin, req, EntryKind::SessionOpened, next_entry_seq, prev_hash, None, Vec::new())?;
+        let opened = build_entry(
+            origin,
+            req,
+            EntryKind::SessionOpened,
+            next_entry_seq,
+            prev_hash,
+            None,
+            Vec::new(),
+        )?;
         prev_hash = opened.leaf_hash;
         next_entry_seq += 1;
         entries.push(opened);
@@ -96,7 +106,12 @@ pub fn plan_append(
         head_hash: batch.leaf_hash,
     };
     entries.push(batch);
-    Ok(AppendPlan::Insert { entries, new_head, receipt, new_session: head.is_none() })
+    Ok(AppendPlan::Insert {
+        entries,
+        new_head,
+        receipt,
+        new_session: head.is_none(),
+    })
 }
 
 /// The stored state contradicts itself; the store must not write anything.
@@ -175,14 +190,20 @@ mod tests {
 
     fn insert(plan: AppendPlan) -> (Vec<NewEntry>, SessionHead, Receipt) {
         match plan {
-            AppendPlan::Insert { entries, new_head, receipt, .. } => (entries, new_head, receipt),
+            AppendPlan::Insert {
+                entries,
+                new_head,
+                receipt,
+                ..
+            } => (entries, new_head, receipt),
             other => panic!("expected insert, got {other:?}"),
         }
     }
 
     #[test]
     fn first_batch_opens_the_session_and_chains_from_genesis() {
-        let (entries, head, receipt) = insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+        let (entries, head, receipt) =
+            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].kind, EntryKind::SessionOpened);
         assert_eq!(entries[1].kind, EntryKind::BatchReceived);
@@ -194,26 +215,33 @@ mod tests {
         // The ledger's own verifier accepts what we planned.
         let mut chain = ChainVerifier::new(ORIGIN, "demo", Uuid::from_u128(7));
         for e in &entries {
-            chain.push(&e.entry_bytes, Some(&e.payload)).expect("chain verifies");
+            chain
+                .push(&e.entry_bytes, Some(&e.payload))
+                .expect("chain verifies");
         }
     }
 
     #[test]
     fn next_batch_links_to_the_head() {
-        let (first, head, _) = insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
-        let (second, head2, receipt) = insert(plan_append(ORIGIN, Some(&head), None, &req(1, b"b")).expect("plans"));
+        let (first, head, _) =
+            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+        let (second, head2, receipt) =
+            insert(plan_append(ORIGIN, Some(&head), None, &req(1, b"b")).expect("plans"));
         assert_eq!(second.len(), 1);
         assert_eq!(receipt.session_seq, 2);
         assert_eq!(head2.next_batch_seq, 2);
         let mut chain = ChainVerifier::new(ORIGIN, "demo", Uuid::from_u128(7));
         for e in first.iter().chain(&second) {
-            chain.push(&e.entry_bytes, Some(&e.payload)).expect("chain verifies");
+            chain
+                .push(&e.entry_bytes, Some(&e.payload))
+                .expect("chain verifies");
         }
     }
 
     #[test]
     fn duplicate_conflict_gap_and_foreign_session() {
-        let (entries, head, receipt) = insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+        let (entries, head, receipt) =
+            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
         let existing = ExistingBatch {
             session_seq: 1,
             leaf_hash: entries[1].leaf_hash,
@@ -225,7 +253,9 @@ mod tests {
         );
         assert_eq!(
             plan_append(ORIGIN, Some(&head), Some(&existing), &req(0, b"x")).expect("plans"),
-            AppendPlan::Reply(AppendOutcome::Conflict { existing_payload_hash: sha256(b"a") })
+            AppendPlan::Reply(AppendOutcome::Conflict {
+                existing_payload_hash: sha256(b"a")
+            })
         );
         assert_eq!(
             plan_append(ORIGIN, Some(&head), None, &req(5, b"x")).expect("plans"),

@@ -108,8 +108,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     async fn leaves(&self, from_index: u64, limit: u32) -> Result<Vec<StoredLeaf>, StorageError>;
 
     /// Stored tree nodes at `level` with index in `[from, from + limit)`.
-    async fn nodes_at_level(&self, level: u8, from: u64, limit: u32)
-    -> Result<Vec<(u64, Hash)>, StorageError>;
+    async fn nodes_at_level(
+        &self,
+        level: u8,
+        from: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, Hash)>, StorageError>;
 
     /// Entries waiting in the integration queue, as (session, session_seq).
     async fn pending_entries(&self) -> Result<Vec<(Uuid, u64)>, StorageError>;

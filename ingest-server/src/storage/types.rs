@@ -111,9 +111,13 @@ pub enum AppendOutcome {
     /// Same (session, seq) with identical bytes: the original receipt.
     Duplicate(Receipt),
     /// Same (session, seq) with different bytes; recorded, nothing appended.
-    Conflict { existing_payload_hash: Hash },
+    Conflict {
+        existing_payload_hash: Hash,
+    },
     /// `seq` is not the next one; nothing appended.
-    Gap { expected_seq: u64 },
+    Gap {
+        expected_seq: u64,
+    },
     /// The session id already belongs to another project.
     ForeignSession,
 }

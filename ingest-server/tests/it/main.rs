@@ -1,5 +1,6 @@
 //! The `it` integration-test binary (one binary, zero2prod style): every module
 //! shares one throwaway PostgreSQL server and one build.
 
+mod api;
 mod storage_contract;
 mod support;

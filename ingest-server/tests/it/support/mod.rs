@@ -20,6 +20,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The name the server reports for this backend.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
 /// `both_backends!(name)` runs `async fn name(backend: Backend)` as two tests,
 /// `name::sqlite` and `name::postgres`.
 #[macro_export]

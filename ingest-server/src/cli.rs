@@ -1,0 +1,72 @@
+//! The `affidavit` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "affidavit",
+    version,
+    about = "Tamper-evident session replay: ingest server, audit log and verifier"
+)]
+pub struct Cli {
+    /// TOML configuration file (settings can also come from AFFIDAVIT_… variables).
+    #[arg(long, global = true, env = "AFFIDAVIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the ingest server and the integrator.
+    Serve {
+        /// Override http.bind.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// Create a `demo` project for this server's own origin and print how to use it.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the log signing key in the data directory and print the public key.
+    Keygen {
+        /// Replace an existing key (old checkpoints will no longer verify with the new key).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the effective settings (defaults, file and environment merged) as TOML,
+    /// with secrets redacted.
+    Config,
+    /// Manage projects (the sites that send recordings).
+    Project {
+        #[command(subcommand)]
+        action: ProjectCommand,
+    },
+    /// Check the whole log: payload hashes, entries, session chains, the tree and
+    /// every checkpoint, against the pinned log key. Exits non-zero on any failure.
+    Fsck {
+        /// The log's public key (name+keyid+base64, or a file holding it). Defaults
+        /// to the data directory's log-signing.pub.
+        #[arg(long)]
+        log_key: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project and print its write key.
+    Add {
+        /// Project id: 1-64 of a-z, 0-9, - and _.
+        id: String,
+        /// Display name (defaults to the id).
+        #[arg(long)]
+        name: Option<String>,
+        /// An origin allowed to send batches (repeatable), e.g. https://shop.example, or *.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+    /// List projects with their write keys and allowed origins.
+    List,
+}

@@ -1,0 +1,6 @@
+//! One file per subcommand; `main.rs` only dispatches.
+
+pub mod fsck;
+pub mod keygen;
+pub mod project;
+pub mod serve;

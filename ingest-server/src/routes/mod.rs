@@ -1,0 +1,28 @@
+//! One file per resource; `register` is the whole route table.
+
+pub mod checkpoint;
+pub mod health;
+pub mod ingest;
+pub mod proof;
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::ApiError;
+
+pub fn register(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/ingest", web::post().to(ingest::ingest))
+        .route(
+            "/v1/ingest",
+            web::method(actix_web::http::Method::OPTIONS).to(ingest::preflight),
+        )
+        .route("/v1/checkpoint", web::get().to(checkpoint::latest))
+        .route("/v1/proof/inclusion", web::get().to(proof::inclusion))
+        .route("/v1/proof/consistency", web::get().to(proof::consistency))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/metrics", web::get().to(health::metrics));
+}
+
+/// JSON 404 for unknown paths, so every error has the same shape.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such endpoint".into()))
+}

@@ -1,0 +1,183 @@
+//! Builds and runs the application: storage, key, pipeline, integrator, HTTP.
+//! Tests build it with port 0 exactly as `affidavit serve` does.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing_actix_web::TracingLogger;
+
+use crate::configuration::Settings;
+use crate::error::ApiError;
+use crate::ingest::pipeline::IngestPipeline;
+use crate::integrator::Integrator;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::storage::{PostgresStore, SqliteStore, Storage};
+use crate::{checkpoint_file, keys, published, routes};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    writers: Vec<JoinHandle<()>>,
+    integrator: JoinHandle<()>,
+    stop_integrator: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the configured store: Postgres when a URL is set, else embedded SQLite.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Storage>> {
+    match &settings.database.url {
+        Some(url) => Ok(Arc::new(
+            PostgresStore::connect(url, settings.database.postgres.clone())
+                .await
+                .context("connecting to PostgreSQL")?,
+        )),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("creating data directory {}", settings.data_dir.display())
+            })?;
+            Ok(Arc::new(
+                SqliteStore::open(&settings.sqlite_path(), settings.database.sqlite.clone())
+                    .await
+                    .context("opening the embedded SQLite database")?,
+            ))
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let store = open_store(&settings).await?;
+        Self::build_with_store(settings, store).await
+    }
+
+    pub async fn build_with_store(
+        settings: Settings,
+        store: Arc<dyn Storage>,
+    ) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+        let signer = Arc::new(keys::load_or_create(
+            &settings.data_dir,
+            &settings.log_origin,
+        )?);
+        if let Some(note) = checkpoint_file::read(&settings.data_dir)? {
+            let (published, database) = published::check(store.as_ref(), &signer.verifier(), &note)
+                .await
+                .context(
+                    "refusing to start: the database does not extend the last published checkpoint",
+                )?;
+            tracing::info!(
+                published,
+                database,
+                "database extends the last published checkpoint"
+            );
+        }
+        let metrics = Arc::new(Metrics::new());
+        let settings = Arc::new(settings);
+        let (pipeline, writers) = IngestPipeline::start(
+            store.clone(),
+            settings.log_origin.clone(),
+            &settings.ingest,
+            metrics.clone(),
+        );
+        let runtime = tokio::runtime::Handle::current();
+        let state = AppState {
+            store: store.clone(),
+            pipeline,
+            settings: settings.clone(),
+            metrics: metrics.clone(),
+            signer: signer.clone(),
+            runtime,
+        };
+
+        let listener = TcpListener::bind(settings.http.bind)
+            .with_context(|| format!("binding {}", settings.http.bind))?;
+        let port = listener.local_addr()?.port();
+        let server_state = state.clone();
+        let mut server =
+            HttpServer::new(move || {
+                App::new()
+                    .wrap(TracingLogger::default())
+                    .app_data(web::Data::new(server_state.clone()))
+                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                        ApiError::bad_request("bad_query", e.to_string()).into()
+                    }))
+                    .configure(routes::register)
+                    .default_service(web::to(routes::not_found))
+            })
+            .shutdown_timeout(settings.http.shutdown_timeout_s);
+        if settings.http.workers > 0 {
+            server = server.workers(settings.http.workers);
+        }
+        let server = server.listen(listener)?.run();
+
+        let integrator = Integrator {
+            store,
+            signer,
+            origin: settings.log_origin.clone(),
+            settings: settings.integrator.clone(),
+            data_dir: settings.data_dir.clone(),
+            metrics,
+        };
+        let (stop_integrator, stopped) = watch::channel(false);
+        let integrator = tokio::spawn(integrator.run(stopped));
+        Ok(Application {
+            port,
+            server,
+            state,
+            writers,
+            integrator,
+            stop_integrator,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops the server gracefully (as SIGTERM does).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`], then finishes in-flight
+    /// requests, drains the writers and lets the integrator take a last step.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application {
+            server,
+            state,
+            writers,
+            integrator,
+            stop_integrator,
+            ..
+        } = self;
+        server.await.context("HTTP server failed")?;
+        drop(state); // the last pipeline handle: writers drain their queues and stop
+        for writer in writers {
+            let _ = tokio::time::timeout(Duration::from_secs(30), writer).await;
+        }
+        let _ = stop_integrator.send(true);
+        let _ = integrator.await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

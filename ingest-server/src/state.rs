@@ -1,0 +1,45 @@
+//! What every request handler shares.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use ledger::checkpoint::LogSigner;
+
+use crate::configuration::Settings;
+use crate::error::ApiError;
+use crate::ingest::pipeline::IngestPipeline;
+use crate::metrics::Metrics;
+use crate::storage::{Storage, StorageError};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Use [`AppState::storage`] from request handlers, not this directly.
+    pub store: Arc<dyn Storage>,
+    pub pipeline: IngestPipeline,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    pub signer: Arc<LogSigner>,
+    /// The main runtime, which outlives the HTTP workers.
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl AppState {
+    /// Runs a storage call on the main runtime.
+    ///
+    /// actix runs each HTTP worker on its own runtime. A database connection opened
+    /// from one is tied to that runtime's I/O driver and dies with it, yet the pool
+    /// hands it to whoever asks next — the writers, the integrator's last step at
+    /// shutdown. Opening every connection on the main runtime avoids that.
+    pub async fn storage<T, F, Fut>(&self, call: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(Arc<dyn Storage>) -> Fut,
+        Fut: Future<Output = Result<T, StorageError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.runtime
+            .spawn(call(self.store.clone()))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("storage task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
+}
