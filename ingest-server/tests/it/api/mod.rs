@@ -5,6 +5,7 @@ mod batches;
 mod harness;
 mod ingest;
 mod log;
+mod overload;
 
 use std::path::Path;
 

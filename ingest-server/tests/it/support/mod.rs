@@ -2,6 +2,7 @@
 //! or Postgres database, and suites written once run against both backends.
 
 pub mod postgres;
+pub mod proxy;
 pub mod sqlite;
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,23 @@ impl RawDb {
         .map_err(|e| e.to_string())
     }
 
+    /// Takes the lock the server's writers need and holds it until the guard is
+    /// released or dropped: SQLite's write lock, or an EXCLUSIVE lock on `entries`.
+    pub async fn hold_write_lock(&self) -> WriteLock {
+        match self {
+            RawDb::Sqlite(pool) => {
+                let mut conn = pool.acquire().await.expect("raw connection");
+                conn.execute("BEGIN IMMEDIATE").await.expect("take the SQLite write lock");
+                WriteLock::Sqlite(conn)
+            }
+            RawDb::Postgres(pool) => {
+                let mut tx = pool.begin().await.expect("raw transaction");
+                tx.execute("LOCK TABLE entries IN EXCLUSIVE MODE").await.expect("lock entries");
+                WriteLock::Postgres(tx)
+            }
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = AssertSqlSafe(format!("SELECT count(*) FROM {table}"));
         match self {
@@ -95,6 +113,24 @@ impl RawDb {
             RawDb::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
         }
         .unwrap_or_else(|e| panic!("counting {table}: {e}"))
+    }
+}
+
+/// A held write lock; see [`RawDb::hold_write_lock`].
+#[derive(Debug)]
+pub enum WriteLock {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteLock {
+    pub async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut conn) => {
+                conn.execute("ROLLBACK").await.expect("release the SQLite write lock");
+            }
+            WriteLock::Postgres(tx) => tx.rollback().await.expect("release the lock"),
+        }
     }
 }
 
@@ -184,20 +220,27 @@ pub async fn open_store(backend: Backend, settings: &Settings) -> Arc<dyn Storag
 }
 
 #[allow(dead_code, reason = "used by the api tests")]
-/// Rows in `table` of the test's database, counted with unrestricted access.
-pub async fn count_rows(app: &impl TestDatabase, table: &str) -> i64 {
-    let raw = match app.backend() {
+/// Unrestricted access to the test app's database (what an administrator has).
+pub async fn raw_db(app: &impl TestDatabase) -> RawDb {
+    match app.backend() {
         Backend::Sqlite => {
-            let settings = Settings {
-                data_dir: app.data_dir().to_path_buf(),
-                ..Settings::default()
-            };
+            let settings = Settings { data_dir: app.data_dir().to_path_buf(), ..Settings::default() };
             RawDb::Sqlite(sqlite::raw_pool(&settings.sqlite_path()).await)
         }
         Backend::Postgres => {
             let url = postgres::superuser_url(&database_name(app.data_dir()));
             RawDb::Postgres(postgres::superuser_pool(&url).await)
         }
-    };
-    raw.count(table).await
+    }
+}
+
+/// Rows in `table` of the test's database, counted with unrestricted access.
+pub async fn count_rows(app: &impl TestDatabase, table: &str) -> i64 {
+    raw_db(app).await.count(table).await
+}
+
+/// The name of the Postgres database that backs the app whose data directory is
+/// `data_dir` (see `open_store`).
+pub fn postgres_database_for(data_dir: &Path) -> String {
+    database_name(data_dir)
 }
