@@ -2,5 +2,6 @@
 //! shares one throwaway PostgreSQL server and one build.
 
 mod api;
+mod cli;
 mod storage_contract;
 mod support;
