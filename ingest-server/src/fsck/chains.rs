@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ledger::chain::ChainVerifier;
+use ledger::chain::{ChainError, ChainVerifier};
 use ledger::{Entry, Hash};
 use uuid::Uuid;
 
@@ -108,14 +108,25 @@ impl SessionCheck {
         if !self.broken
             && let Err(e) = self.chain.push(&row.entry_bytes, row.payload.as_deref())
         {
-            let check = match e {
-                ledger::chain::ChainError::PayloadMismatch { .. }
-                | ledger::chain::ChainError::PayloadLength { .. } => "payload",
-                _ => "chain",
+            let (check, seq, message) = match e {
+                ChainError::PayloadMismatch { .. } | ChainError::PayloadLength { .. } => {
+                    ("payload", row.session_seq, e.to_string())
+                }
+                // Name the position the chain expected, not the row found there:
+                // after a deletion that is the missing entry, after a swap the
+                // entry that is out of place.
+                ChainError::SeqGap { expected, found } => (
+                    "chain",
+                    expected,
+                    format!(
+                        "the chain expects entry {expected} here but finds entry {found}: entries are missing or out of order"
+                    ),
+                ),
+                _ => ("chain", row.session_seq, e.to_string()),
             };
             report
                 .findings
-                .push(at(check, row.session, Some(row.session_seq), e.to_string()));
+                .push(at(check, row.session, Some(seq), message));
             // Later entries of a broken chain cannot be judged against it.
             self.broken = true;
         }

@@ -17,6 +17,9 @@ const PAGE: u32 = 2000;
 struct Expected {
     root: Hash,
     source: &'static str,
+    /// The check a broken claim fails: "checkpoint" for the stored ones,
+    /// "published" for the copy kept outside the database (rollback detection).
+    check: &'static str,
 }
 
 pub async fn check(
@@ -93,7 +96,7 @@ pub async fn check(
                         last_good_size = frontier.size();
                     } else {
                         report.findings.push(finding(
-                            "checkpoint",
+                            claim.check,
                             format!(
                                 "the {} of size {} has root {}, the entries give {root}: an entry between log index {last_good_size} and {} was changed, removed, reordered or inserted",
                                 claim.source,
@@ -111,14 +114,18 @@ pub async fn check(
     report.tree_size = frontier.size();
     for (size, claims) in expected.range(frontier.size() + 1..) {
         for claim in claims {
-            report.findings.push(finding(
-                "checkpoint",
-                format!(
-                    "the {} covers {size} entries but the tree holds only {}: the log was truncated or rolled back",
-                    claim.source,
-                    frontier.size()
-                ),
-            ));
+            // Located at the first leaf the signed claim covers but the tree lacks.
+            report.findings.push(Finding {
+                log_index: Some(frontier.size()),
+                ..finding(
+                    claim.check,
+                    format!(
+                        "the {} covers {size} entries but the tree holds only {}: the log was truncated or rolled back",
+                        claim.source,
+                        frontier.size()
+                    ),
+                )
+            });
         }
     }
     let mut orphans: Vec<&(Uuid, u64)> = leaves
@@ -154,7 +161,7 @@ async fn expected_roots(
     for stored in checkpoints {
         match verifier.verify(&stored.note) {
             Ok(c) if c.size == stored.size && c.root == stored.root => {
-                expected.entry(c.size).or_default().push(Expected { root: c.root, source: "checkpoint" });
+                expected.entry(c.size).or_default().push(Expected { root: c.root, source: "checkpoint", check: "checkpoint" });
             }
             Ok(c) => report.findings.push(finding(
                 "checkpoint",
@@ -170,6 +177,7 @@ async fn expected_roots(
             expected.entry(c.size).or_default().push(Expected {
                 root: c.root,
                 source: "published checkpoint",
+                check: "published",
             });
         }
         Some(Err(e)) => report.findings.push(finding(

@@ -5,3 +5,4 @@ mod api;
 mod cli;
 mod storage_contract;
 mod support;
+mod tamper;

@@ -33,9 +33,11 @@ pub struct TestApp {
 
 /// Test settings: fast integrator, everything else as in production.
 pub fn test_settings(data_dir: &TempDir) -> Settings {
-    let mut settings = Settings::default();
-    settings.data_dir = data_dir.path().to_path_buf();
-    settings.log_origin = ORIGIN.into();
+    let mut settings = Settings {
+        data_dir: data_dir.path().to_path_buf(),
+        log_origin: ORIGIN.into(),
+        ..Settings::default()
+    };
     settings.http.bind = "127.0.0.1:0".parse().expect("addr");
     settings.http.workers = 2;
     settings.http.shutdown_timeout_s = 10;

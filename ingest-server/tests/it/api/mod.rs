@@ -1,8 +1,8 @@
 //! The HTTP API, end to end: the real server on port 0, real encoded batches, and
 //! SQLite or a throwaway PostgreSQL behind it.
 
-mod batches;
-mod harness;
+pub mod batches;
+pub mod harness;
 mod ingest;
 mod log;
 mod overload;
