@@ -19,6 +19,7 @@ pub mod keys;
 pub mod metrics;
 pub mod published;
 pub mod routes;
+pub mod seal;
 pub mod startup;
 pub mod state;
 pub mod storage;

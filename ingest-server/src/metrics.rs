@@ -32,6 +32,7 @@ pub struct Metrics {
     pub pending_entries: Gauge,
     pub integrator_steps: Counter,
     pub integrator_errors: Counter,
+    pub integrator_rejected: Counter,
     pub checkpoint_unix_seconds: Gauge,
 }
 
@@ -54,6 +55,7 @@ impl Metrics {
         let pending_entries = Gauge::default();
         let integrator_steps = Counter::default();
         let integrator_errors = Counter::default();
+        let integrator_rejected = Counter::default();
         let checkpoint_unix_seconds = Gauge::default();
 
         registry.register(
@@ -103,6 +105,11 @@ impl Metrics {
             integrator_errors.clone(),
         );
         registry.register(
+            "integrator_rejected_entries",
+            "Queued entries refused for lack of this server's seal (written outside the server)",
+            integrator_rejected.clone(),
+        );
+        registry.register(
             "checkpoint_timestamp_seconds",
             "When the latest checkpoint was signed",
             checkpoint_unix_seconds.clone(),
@@ -120,6 +127,7 @@ impl Metrics {
             pending_entries,
             integrator_steps,
             integrator_errors,
+            integrator_rejected,
             checkpoint_unix_seconds,
         }
     }

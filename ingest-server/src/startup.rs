@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::ingest::pipeline::IngestPipeline;
 use crate::integrator::Integrator;
 use crate::metrics::Metrics;
+use crate::seal::EntrySeal;
 use crate::state::AppState;
 use crate::storage::{PostgresStore, SqliteStore, Storage};
 use crate::{checkpoint_file, keys, published, routes};
@@ -92,6 +93,7 @@ impl Application {
         let (pipeline, writers) = IngestPipeline::start(
             store.clone(),
             settings.log_origin.clone(),
+            EntrySeal::from_signer(&signer),
             &settings.ingest,
             metrics.clone(),
         );

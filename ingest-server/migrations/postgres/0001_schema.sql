@@ -52,7 +52,20 @@ CREATE TABLE integration_queue (
     id          BIGSERIAL PRIMARY KEY,
     session_id  UUID NOT NULL,
     session_seq BIGINT NOT NULL,
-    leaf_hash   BYTEA NOT NULL
+    leaf_hash   BYTEA NOT NULL,
+    -- HMAC of leaf_hash with a key derived from the log signing key: only the
+    -- server can make it, so the integrator refuses rows written around it.
+    seal        BYTEA NOT NULL
+);
+
+-- Queued entries the integrator refused (bad seal): kept as evidence, never signed.
+CREATE TABLE queue_rejections (
+    id             BIGSERIAL PRIMARY KEY,
+    session_id     UUID NOT NULL,
+    session_seq    BIGINT NOT NULL,
+    leaf_hash      BYTEA NOT NULL,
+    seal           BYTEA NOT NULL,
+    rejected_at_ms BIGINT NOT NULL
 );
 
 CREATE TABLE tree_leaves (

@@ -17,7 +17,7 @@ DECLARE
     t TEXT;
 BEGIN
     FOREACH t IN ARRAY ARRAY['entries', 'payloads', 'tree_leaves', 'tree_nodes',
-                             'checkpoints', 'ingest_conflicts']
+                             'checkpoints', 'ingest_conflicts', 'queue_rejections']
     LOOP
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I
                         FOR EACH ROW EXECUTE FUNCTION affidavit_append_only()',

@@ -23,13 +23,14 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'affidavit_app') THEN
         RETURN;
     END IF;
-    REVOKE ALL ON entries, payloads, tree_leaves, tree_nodes, checkpoints, ingest_conflicts
+    REVOKE ALL ON entries, payloads, tree_leaves, tree_nodes, checkpoints, ingest_conflicts, queue_rejections
         FROM affidavit_app;
-    GRANT SELECT, INSERT ON entries, payloads, tree_leaves, tree_nodes, checkpoints, ingest_conflicts
+    GRANT SELECT, INSERT ON entries, payloads, tree_leaves, tree_nodes, checkpoints, ingest_conflicts, queue_rejections
         TO affidavit_app;
     GRANT SELECT, INSERT, UPDATE, DELETE ON sessions, integration_queue TO affidavit_app;
     GRANT SELECT, INSERT, UPDATE ON projects TO affidavit_app;
-    GRANT USAGE ON SEQUENCE integration_queue_id_seq, ingest_conflicts_id_seq TO affidavit_app;
+    GRANT USAGE ON SEQUENCE integration_queue_id_seq, ingest_conflicts_id_seq, queue_rejections_id_seq
+        TO affidavit_app;
 EXCEPTION
     WHEN insufficient_privilege THEN
         RAISE NOTICE 'cannot grant privileges to affidavit_app (insufficient privilege)';

@@ -52,7 +52,20 @@ CREATE TABLE integration_queue (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id  BLOB NOT NULL,
     session_seq INTEGER NOT NULL,
-    leaf_hash   BLOB NOT NULL
+    leaf_hash   BLOB NOT NULL,
+    -- HMAC of leaf_hash with a key derived from the log signing key: only the
+    -- server can make it, so the integrator refuses rows written around it.
+    seal        BLOB NOT NULL
+) STRICT;
+
+-- Queued entries the integrator refused (bad seal): kept as evidence, never signed.
+CREATE TABLE queue_rejections (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id     BLOB NOT NULL,
+    session_seq    INTEGER NOT NULL,
+    leaf_hash      BLOB NOT NULL,
+    seal           BLOB NOT NULL,
+    rejected_at_ms INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE tree_leaves (

@@ -19,3 +19,6 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN SELECT R
 
 CREATE TRIGGER ingest_conflicts_no_update BEFORE UPDATE ON ingest_conflicts BEGIN SELECT RAISE(ABORT, 'append-only: ingest_conflicts cannot be updated'); END;
 CREATE TRIGGER ingest_conflicts_no_delete BEFORE DELETE ON ingest_conflicts BEGIN SELECT RAISE(ABORT, 'append-only: ingest_conflicts cannot be deleted'); END;
+
+CREATE TRIGGER queue_rejections_no_update BEFORE UPDATE ON queue_rejections BEGIN SELECT RAISE(ABORT, 'append-only: queue_rejections cannot be updated'); END;
+CREATE TRIGGER queue_rejections_no_delete BEFORE DELETE ON queue_rejections BEGIN SELECT RAISE(ABORT, 'append-only: queue_rejections cannot be deleted'); END;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::configuration::Settings;
 use crate::fsck::{self, Report};
 use crate::keys;
+use crate::seal::EntrySeal;
 use crate::startup::open_store;
 
 pub async fn run(settings: &Settings, log_key: Option<&str>) -> ExitCode {
@@ -32,12 +33,21 @@ async fn check(settings: &Settings, log_key: Option<&str>) -> anyhow::Result<Rep
             .into_owned(),
     };
     let verifier = keys::parse_verifier(&key_arg)?;
+    // The seal key derives from the signing key: on the server's own host it is
+    // there and queued entries' seals are checked; elsewhere they cannot be.
+    let seal = keys::signing_key_path(&settings.data_dir)
+        .exists()
+        .then(|| keys::load(&settings.data_dir))
+        .transpose()?
+        .filter(|signer| signer.verifier().to_vkey() == verifier.to_vkey())
+        .map(|signer| EntrySeal::from_signer(&signer));
     let store = open_store(settings).await?;
     Ok(fsck::check(
         store.as_ref(),
         &verifier,
         &settings.log_origin,
         &settings.data_dir,
+        seal.as_ref(),
     )
     .await?)
 }
@@ -72,6 +82,20 @@ fn print(report: &Report) {
         "session chains",
         &["chain", "session"],
         format!("{} sessions", report.sessions),
+    );
+    line(
+        "integration queue",
+        &["queue"],
+        format!(
+            "{} pending, {} refused; seals {}",
+            report.pending,
+            report.rejected,
+            if report.seals_checked {
+                "checked"
+            } else {
+                "not checked (no signing key here)"
+            }
+        ),
     );
     line(
         "merkle tree",

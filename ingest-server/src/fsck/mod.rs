@@ -6,6 +6,7 @@
 //! outside the database. Stored hashes are only ever compared, never believed.
 
 mod chains;
+mod queue;
 mod tree;
 
 use std::collections::HashMap;
@@ -17,12 +18,13 @@ use ledger::checkpoint::LogVerifier;
 use uuid::Uuid;
 
 use crate::checkpoint_file;
+use crate::seal::EntrySeal;
 use crate::storage::{Storage, StorageError};
 
 /// One thing that failed, located as precisely as the data allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Which check: "payload", "entry", "chain", "session", "tree", "checkpoint", "published".
+    /// Which check: "payload", "entry", "chain", "session", "queue", "tree", "checkpoint", "published".
     pub check: &'static str,
     pub session: Option<Uuid>,
     pub session_seq: Option<u64>,
@@ -54,6 +56,10 @@ pub struct Report {
     pub payload_bytes: u64,
     pub tree_size: u64,
     pub pending: u64,
+    /// Entries the integrator refused for a bad seal.
+    pub rejected: u64,
+    /// Whether queued entries' seals were checked (needs the signing key).
+    pub seals_checked: bool,
     pub checkpoints: u64,
     pub latest_checkpoint: Option<u64>,
     pub published: Option<u64>,
@@ -77,6 +83,7 @@ pub async fn check(
     verifier: &LogVerifier,
     origin: &str,
     data_dir: &Path,
+    seal: Option<&EntrySeal>,
 ) -> Result<Report, StorageError> {
     let mut report = Report::default();
     let leaves: HashMap<(Uuid, u64), Hash> = chains::check(store, origin, &mut report).await?;
@@ -90,7 +97,16 @@ pub async fn check(
             None
         }
     };
-    tree::check(store, verifier, &leaves, published.as_deref(), &mut report).await?;
+    let queued = queue::check(store, seal, &leaves, &mut report).await?;
+    tree::check(
+        store,
+        verifier,
+        &leaves,
+        &queued,
+        published.as_deref(),
+        &mut report,
+    )
+    .await?;
     Ok(report)
 }
 

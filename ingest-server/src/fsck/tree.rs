@@ -26,12 +26,11 @@ pub async fn check(
     store: &dyn Storage,
     verifier: &LogVerifier,
     leaves: &HashMap<(Uuid, u64), Hash>,
+    queued: &HashSet<(Uuid, u64)>,
     published_note: Option<&str>,
     report: &mut Report,
 ) -> Result<(), StorageError> {
     let expected = expected_roots(store, verifier, published_note, report).await?;
-    let pending: HashSet<(Uuid, u64)> = store.pending_entries().await?.into_iter().collect();
-    report.pending = pending.len() as u64;
 
     let mut frontier = Frontier::new();
     let mut in_tree = HashSet::new();
@@ -130,7 +129,7 @@ pub async fn check(
     }
     let mut orphans: Vec<&(Uuid, u64)> = leaves
         .keys()
-        .filter(|k| !in_tree.contains(*k) && !pending.contains(*k))
+        .filter(|k| !in_tree.contains(*k) && !queued.contains(*k))
         .collect();
     orphans.sort();
     for (session, seq) in orphans {

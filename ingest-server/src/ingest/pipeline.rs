@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::configuration::IngestSettings;
 use crate::metrics::Metrics;
+use crate::seal::EntrySeal;
 use crate::storage::{AppendBatch, AppendOutcome, Storage, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,7 @@ impl IngestPipeline {
     pub fn start(
         store: Arc<dyn Storage>,
         origin: String,
+        seal: EntrySeal,
         settings: &IngestSettings,
         metrics: Arc<Metrics>,
     ) -> (IngestPipeline, Vec<JoinHandle<()>>) {
@@ -65,6 +67,7 @@ impl IngestPipeline {
             let writer = Writer {
                 store: store.clone(),
                 origin: origin.clone(),
+                seal: seal.clone(),
                 max_batches: settings.max_group_batches,
                 max_bytes: settings.max_group_bytes,
                 metrics: metrics.clone(),
@@ -102,6 +105,7 @@ fn shard_of(session: &uuid::Uuid, shards: usize) -> usize {
 struct Writer {
     store: Arc<dyn Storage>,
     origin: String,
+    seal: EntrySeal,
     max_batches: usize,
     max_bytes: usize,
     metrics: Arc<Metrics>,
@@ -129,7 +133,11 @@ impl Writer {
     async fn commit(&self, group: &mut Vec<Job>) {
         let batches: Vec<AppendBatch> = group.iter().map(|j| j.batch.clone()).collect();
         self.metrics.group_size.observe(batches.len() as f64);
-        match self.store.append_batches(&self.origin, &batches).await {
+        match self
+            .store
+            .append_batches(&self.origin, &self.seal, &batches)
+            .await
+        {
             Ok(outcomes) if outcomes.len() == group.len() => {
                 for (job, outcome) in group.drain(..).zip(outcomes) {
                     // The client may have gone away; its batch is committed anyway.

@@ -19,6 +19,7 @@ use crate::checkpoint_file;
 use crate::configuration::IntegratorSettings;
 use crate::metrics::{Metrics, gauge_value};
 use crate::routes::ingest::now_ms;
+use crate::seal::EntrySeal;
 use crate::storage::{IntegrationOutcome, Storage, StorageError};
 use plan::CheckpointPlanner;
 
@@ -36,9 +37,11 @@ impl Integrator {
     /// Integrates what is pending (up to the step limit) and publishes the new
     /// checkpoint. `Ok(None)`: nothing pending, or another node is integrating.
     pub async fn step(&self) -> Result<Option<IntegrationOutcome>, StorageError> {
+        let seal = EntrySeal::from_signer(&self.signer);
         let planner = CheckpointPlanner {
             origin: &self.origin,
             signer: &self.signer,
+            seal: &seal,
             now_ms: now_ms(),
         };
         let outcome = self
@@ -46,19 +49,30 @@ impl Integrator {
             .integrate_step(self.settings.max_entries_per_step, &planner)
             .await?;
         if let Some(done) = &outcome {
-            self.publish(&done.checkpoint.note).await;
-            self.metrics.integrator_steps.inc();
+            for entry in &done.rejected {
+                tracing::error!(
+                    session = %entry.session,
+                    session_seq = entry.session_seq,
+                    leaf_hash = %entry.leaf_hash,
+                    "refused to integrate a queued entry without this server's seal: it was written to the database outside the server"
+                );
+            }
             self.metrics
-                .tree_size
-                .set(gauge_value(done.checkpoint.size));
-            self.metrics
-                .checkpoint_unix_seconds
-                .set(done.checkpoint.created_at_ms / 1000);
-            tracing::debug!(
-                integrated = done.integrated,
-                size = done.checkpoint.size,
-                "integrated"
-            );
+                .integrator_rejected
+                .inc_by(done.rejected.len() as u64);
+            if let Some(checkpoint) = &done.checkpoint {
+                self.publish(&checkpoint.note).await;
+                self.metrics.integrator_steps.inc();
+                self.metrics.tree_size.set(gauge_value(checkpoint.size));
+                self.metrics
+                    .checkpoint_unix_seconds
+                    .set(checkpoint.created_at_ms / 1000);
+                tracing::debug!(
+                    integrated = done.integrated,
+                    size = checkpoint.size,
+                    "integrated"
+                );
+            }
         }
         self.metrics
             .pending_entries

@@ -3,16 +3,19 @@
 use ledger::checkpoint::{Checkpoint, LogSigner};
 use ledger::tree::Frontier;
 
+use crate::seal::EntrySeal;
 use crate::storage::{
     IntegrationPlan, IntegrationPlanner, PendingEntry, StorageError, StoredCheckpoint,
 };
 
-/// Plans a step: assigns log indices densely after the current size in queue
-/// order, collects every node the new leaves complete, and signs the new root.
+/// Plans a step: refuses pending entries that do not carry this server's seal,
+/// assigns the others log indices densely after the current size in queue order,
+/// collects every node they complete, and signs the new root.
 #[derive(Debug)]
 pub struct CheckpointPlanner<'a> {
     pub origin: &'a str,
     pub signer: &'a LogSigner,
+    pub seal: &'a EntrySeal,
     pub now_ms: i64,
 }
 
@@ -25,25 +28,35 @@ impl IntegrationPlanner for CheckpointPlanner<'_> {
         let start = frontier.size();
         let mut leaves = Vec::with_capacity(pending.len());
         let mut nodes = Vec::with_capacity(pending.len() * 2);
-        for (offset, entry) in pending.iter().enumerate() {
-            leaves.push((start + offset as u64, entry.clone()));
+        let mut rejected = Vec::new();
+        for entry in pending {
+            if !self.seal.verify(&entry.leaf_hash, &entry.seal) {
+                rejected.push(entry.clone());
+                continue;
+            }
+            leaves.push((frontier.size(), entry.clone()));
             nodes.extend(frontier.append(entry.leaf_hash));
         }
-        let checkpoint = Checkpoint {
-            origin: self.origin.to_owned(),
-            size: frontier.size(),
-            root: frontier.root(),
-            extensions: Vec::new(),
-        };
-        Ok(IntegrationPlan {
-            leaves,
-            nodes,
-            checkpoint: StoredCheckpoint {
+        let checkpoint = (frontier.size() > start).then(|| {
+            let checkpoint = Checkpoint {
+                origin: self.origin.to_owned(),
+                size: frontier.size(),
+                root: frontier.root(),
+                extensions: Vec::new(),
+            };
+            StoredCheckpoint {
                 size: checkpoint.size,
                 root: checkpoint.root,
                 note: self.signer.sign(&checkpoint),
                 created_at_ms: self.now_ms,
-            },
+            }
+        });
+        Ok(IntegrationPlan {
+            leaves,
+            nodes,
+            rejected,
+            checkpoint,
+            now_ms: self.now_ms,
         })
     }
 }
@@ -55,40 +68,53 @@ mod tests {
     use ledger::{Hash, leaf_hash};
     use uuid::Uuid;
 
-    fn pending(n: u64) -> Vec<PendingEntry> {
-        (0..n)
-            .map(|i| PendingEntry {
-                session: Uuid::from_u128(1),
-                session_seq: i,
-                leaf_hash: leaf_hash(&i.to_be_bytes()),
+    const ORIGIN: &str = "affidavit.test/log";
+
+    fn keys() -> (LogSigner, EntrySeal) {
+        let signer = LogSigner::from_seed(ORIGIN, [7; 32]).expect("key");
+        let seal = EntrySeal::from_signer(&signer);
+        (signer, seal)
+    }
+
+    fn pending(seal: &EntrySeal, from: u64, n: u64) -> Vec<PendingEntry> {
+        (from..from + n)
+            .map(|i| {
+                let leaf = leaf_hash(&i.to_be_bytes());
+                PendingEntry {
+                    session: Uuid::from_u128(1),
+                    session_seq: i,
+                    leaf_hash: leaf,
+                    seal: seal.seal(&leaf).to_vec(),
+                }
             })
             .collect()
     }
 
     #[test]
     fn plans_dense_indices_all_nodes_and_a_signed_root() {
-        let signer = LogSigner::from_seed("affidavit.test/log", [7; 32]).expect("key");
+        let (signer, seal) = keys();
         let planner = CheckpointPlanner {
-            origin: "affidavit.test/log",
+            origin: ORIGIN,
             signer: &signer,
+            seal: &seal,
             now_ms: 5,
         };
-        let first = planner.plan(Frontier::new(), &pending(5)).expect("plans");
+        let first = planner
+            .plan(Frontier::new(), &pending(&seal, 0, 5))
+            .expect("plans");
         let mut frontier = Frontier::new();
         for (_, p) in &first.leaves {
             frontier.append(p.leaf_hash);
         }
-        let second = planner.plan(frontier, &pending(3)).expect("plans");
+        let second = planner
+            .plan(frontier, &pending(&seal, 5, 3))
+            .expect("plans");
 
         let indices: Vec<u64> = second.leaves.iter().map(|(i, _)| *i).collect();
         assert_eq!(indices, vec![5, 6, 7]);
-
-        let mut reference = MemoryTree::new();
-        for p in pending(5).iter().chain(&pending(3)) {
-            reference.push(p.leaf_hash);
-        }
-        assert_eq!(second.checkpoint.size, 8);
-        assert_eq!(second.checkpoint.root, reference.root());
+        let reference: MemoryTree = pending(&seal, 0, 8).iter().map(|p| p.leaf_hash).collect();
+        let checkpoint = second.checkpoint.expect("the tree grew");
+        assert_eq!((checkpoint.size, checkpoint.root), (8, reference.root()));
         // Size 8 completes the perfect root node at level 3.
         let top: Vec<Hash> = second
             .nodes
@@ -97,11 +123,46 @@ mod tests {
             .map(|(_, h)| *h)
             .collect();
         assert_eq!(top, vec![reference.root()]);
-
         let verified = signer
             .verifier()
-            .verify(&second.checkpoint.note)
+            .verify(&checkpoint.note)
             .expect("signature verifies");
         assert_eq!((verified.size, verified.root), (8, reference.root()));
+    }
+
+    #[test]
+    fn entries_without_this_servers_seal_are_rejected_not_signed() {
+        let (signer, seal) = keys();
+        let (_, stranger) = {
+            let other = LogSigner::from_seed(ORIGIN, [8; 32]).expect("key");
+            let s = EntrySeal::from_signer(&other);
+            (other, s)
+        };
+        let mut queue = pending(&seal, 0, 4);
+        queue[1].seal = stranger.seal(&queue[1].leaf_hash).to_vec();
+        queue[3].seal.clear();
+        let planner = CheckpointPlanner {
+            origin: ORIGIN,
+            signer: &signer,
+            seal: &seal,
+            now_ms: 5,
+        };
+
+        let plan = planner.plan(Frontier::new(), &queue).expect("plans");
+
+        assert_eq!(plan.rejected, vec![queue[1].clone(), queue[3].clone()]);
+        let kept: Vec<(u64, u64)> = plan
+            .leaves
+            .iter()
+            .map(|(i, p)| (*i, p.session_seq))
+            .collect();
+        assert_eq!(kept, vec![(0, 0), (1, 2)]);
+        assert_eq!(plan.checkpoint.map(|c| c.size), Some(2));
+
+        let nothing_valid = planner.plan(Frontier::new(), &queue[3..]).expect("plans");
+        assert!(
+            nothing_valid.checkpoint.is_none(),
+            "no checkpoint when nothing was integrated"
+        );
     }
 }

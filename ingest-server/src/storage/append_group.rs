@@ -18,6 +18,7 @@ use super::convert::to_hash;
 use super::types::{
     AppendBatch, AppendOutcome, ExistingBatch, NewEntry, SessionHead, StorageError,
 };
+use crate::seal::EntrySeal;
 
 /// A rejected batch with different bytes under an existing (session, seq).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub(crate) struct GroupWrite {
 #[derive(Debug)]
 pub(crate) struct GroupPlanner<'a> {
     origin: &'a str,
+    seal: &'a EntrySeal,
     heads: HashMap<Uuid, SessionHead>,
     touched: HashMap<Uuid, SessionWrite>,
     /// Batches planned by this group, so a repeat inside the group is a duplicate.
@@ -65,9 +67,14 @@ pub(crate) struct GroupPlanner<'a> {
 
 impl<'a> GroupPlanner<'a> {
     /// `heads` holds the stored (and locked) head of every session of the group that exists.
-    pub(crate) fn new(origin: &'a str, heads: HashMap<Uuid, SessionHead>) -> Self {
+    pub(crate) fn new(
+        origin: &'a str,
+        seal: &'a EntrySeal,
+        heads: HashMap<Uuid, SessionHead>,
+    ) -> Self {
         GroupPlanner {
             origin,
+            seal,
             heads,
             touched: HashMap::new(),
             planned: HashMap::new(),
@@ -91,7 +98,7 @@ impl<'a> GroupPlanner<'a> {
     ) -> Result<(), StorageError> {
         let head = self.heads.get(&req.session);
         let existing = stored.or_else(|| self.planned.get(&(req.session, req.seq)).cloned());
-        let plan = plan_append(self.origin, head, existing.as_ref(), req)
+        let plan = plan_append(self.origin, self.seal, head, existing.as_ref(), req)
             .map_err(|e| StorageError::Integrity(format!("session {}: {e}", req.session)))?;
         match plan {
             AppendPlan::Reply(outcome) => {

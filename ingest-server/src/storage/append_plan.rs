@@ -6,6 +6,8 @@
 
 use ledger::{Entry, EntryError, EntryKind, genesis_hash};
 
+use crate::seal::EntrySeal;
+
 use super::types::{AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead};
 
 /// The decision for one request.
@@ -27,6 +29,7 @@ pub enum AppendPlan {
 /// session yet). `existing` is the stored batch entry with `req.seq`, if any.
 pub fn plan_append(
     origin: &str,
+    seal: &EntrySeal,
     head: Option<&SessionHead>,
     existing: Option<&ExistingBatch>,
     req: &AppendBatch,
@@ -73,6 +76,7 @@ pub fn plan_append(
         // started it" is provable even if batch 0 is later disputed.
         let opened = build_entry(
             origin,
+            seal,
             req,
             EntryKind::SessionOpened,
             next_entry_seq,
@@ -86,6 +90,7 @@ pub fn plan_append(
     }
     let batch = build_entry(
         origin,
+        seal,
         req,
         EntryKind::BatchReceived,
         next_entry_seq,
@@ -123,8 +128,10 @@ pub enum AppendPlanError {
     Entry(#[from] EntryError),
 }
 
+#[allow(clippy::too_many_arguments)] // every field of an entry, named at the call
 fn build_entry(
     origin: &str,
+    seal: &EntrySeal,
     req: &AppendBatch,
     kind: EntryKind,
     session_seq: u64,
@@ -152,6 +159,7 @@ fn build_entry(
         batch_seq,
     };
     let entry_bytes = entry.encode()?;
+    let leaf_hash = ledger::leaf_hash(&entry_bytes);
     Ok(NewEntry {
         session: req.session,
         project: req.project.clone(),
@@ -159,9 +167,10 @@ fn build_entry(
         kind,
         batch_seq,
         received_at_ms: req.received_at_ms,
-        leaf_hash: ledger::leaf_hash(&entry_bytes),
+        leaf_hash,
         entry_bytes,
         payload,
+        seal: seal.seal(&leaf_hash),
     })
 }
 
@@ -173,6 +182,12 @@ mod tests {
     use uuid::Uuid;
 
     const ORIGIN: &str = "affidavit.test/log";
+
+    fn seal() -> EntrySeal {
+        EntrySeal::from_signer(
+            &ledger::checkpoint::LogSigner::from_seed(ORIGIN, [3; 32]).expect("key"),
+        )
+    }
 
     fn req(seq: u64, bytes: &[u8]) -> AppendBatch {
         AppendBatch {
@@ -203,7 +218,7 @@ mod tests {
     #[test]
     fn first_batch_opens_the_session_and_chains_from_genesis() {
         let (entries, head, receipt) =
-            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].kind, EntryKind::SessionOpened);
         assert_eq!(entries[1].kind, EntryKind::BatchReceived);
@@ -224,9 +239,9 @@ mod tests {
     #[test]
     fn next_batch_links_to_the_head() {
         let (first, head, _) =
-            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
         let (second, head2, receipt) =
-            insert(plan_append(ORIGIN, Some(&head), None, &req(1, b"b")).expect("plans"));
+            insert(plan_append(ORIGIN, &seal(), Some(&head), None, &req(1, b"b")).expect("plans"));
         assert_eq!(second.len(), 1);
         assert_eq!(receipt.session_seq, 2);
         assert_eq!(head2.next_batch_seq, 2);
@@ -241,43 +256,46 @@ mod tests {
     #[test]
     fn duplicate_conflict_gap_and_foreign_session() {
         let (entries, head, receipt) =
-            insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
         let existing = ExistingBatch {
             session_seq: 1,
             leaf_hash: entries[1].leaf_hash,
             payload_hash: sha256(b"a"),
         };
         assert_eq!(
-            plan_append(ORIGIN, Some(&head), Some(&existing), &req(0, b"a")).expect("plans"),
+            plan_append(ORIGIN, &seal(), Some(&head), Some(&existing), &req(0, b"a"))
+                .expect("plans"),
             AppendPlan::Reply(AppendOutcome::Duplicate(receipt))
         );
         assert_eq!(
-            plan_append(ORIGIN, Some(&head), Some(&existing), &req(0, b"x")).expect("plans"),
+            plan_append(ORIGIN, &seal(), Some(&head), Some(&existing), &req(0, b"x"))
+                .expect("plans"),
             AppendPlan::Reply(AppendOutcome::Conflict {
                 existing_payload_hash: sha256(b"a")
             })
         );
         assert_eq!(
-            plan_append(ORIGIN, Some(&head), None, &req(5, b"x")).expect("plans"),
+            plan_append(ORIGIN, &seal(), Some(&head), None, &req(5, b"x")).expect("plans"),
             AppendPlan::Reply(AppendOutcome::Gap { expected_seq: 1 })
         );
         assert_eq!(
-            plan_append(ORIGIN, None, None, &req(3, b"x")).expect("plans"),
+            plan_append(ORIGIN, &seal(), None, None, &req(3, b"x")).expect("plans"),
             AppendPlan::Reply(AppendOutcome::Gap { expected_seq: 0 })
         );
         let mut other = req(1, b"b");
         other.project = "other".into();
         assert_eq!(
-            plan_append(ORIGIN, Some(&head), None, &other).expect("plans"),
+            plan_append(ORIGIN, &seal(), Some(&head), None, &other).expect("plans"),
             AppendPlan::Reply(AppendOutcome::ForeignSession)
         );
     }
 
     #[test]
     fn a_head_without_its_batch_is_an_error_not_a_guess() {
-        let (_, head, _) = insert(plan_append(ORIGIN, None, None, &req(0, b"a")).expect("plans"));
+        let (_, head, _) =
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
         assert_eq!(
-            plan_append(ORIGIN, Some(&head), None, &req(0, b"a")),
+            plan_append(ORIGIN, &seal(), Some(&head), None, &req(0, b"a")),
             Err(AppendPlanError::MissingBatch { seq: 0, next: 1 })
         );
     }

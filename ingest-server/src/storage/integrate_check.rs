@@ -55,7 +55,8 @@ pub(crate) fn frontier(
     Frontier::from_hashes(size, hashes).map_err(|e| StorageError::Integrity(e.to_string()))
 }
 
-/// Refuses a plan that is not "these pending entries, densely after `size`".
+/// Refuses a plan that is not "these pending entries, in queue order, densely
+/// after `size` — except those it rejects, which it must name".
 pub(crate) fn check_plan(
     size: u64,
     pending: &[PendingEntry],
@@ -66,27 +67,47 @@ pub(crate) fn check_plan(
             "integration plan rejected: {why}"
         )))
     };
-    if plan.leaves.len() != pending.len() {
-        return bad(format!(
-            "{} leaves for {} pending entries",
-            plan.leaves.len(),
-            pending.len()
-        ));
-    }
-    for (offset, ((index, entry), queued)) in (0u64..).zip(plan.leaves.iter().zip(pending)) {
-        if *index != size + offset || entry != queued {
-            return bad(format!(
-                "leaf {index} is not pending entry {offset} at index {}",
-                size + offset
-            ));
+    let (mut leaves, mut rejected) = (
+        plan.leaves.iter().peekable(),
+        plan.rejected.iter().peekable(),
+    );
+    let mut next_index = size;
+    for queued in pending {
+        match (leaves.peek(), rejected.peek()) {
+            (Some((index, entry)), _) if entry == queued => {
+                if *index != next_index {
+                    return bad(format!("leaf {index} should be at index {next_index}"));
+                }
+                next_index += 1;
+                leaves.next();
+            }
+            (_, Some(entry)) if *entry == queued => {
+                rejected.next();
+            }
+            _ => {
+                return bad(format!(
+                    "pending entry {} of session {} is neither the next leaf nor rejected",
+                    queued.session_seq, queued.session
+                ));
+            }
         }
     }
-    let new_size = size + pending.len() as u64;
-    if plan.checkpoint.size != new_size {
-        return bad(format!(
-            "checkpoint size {} for a tree of {new_size}",
-            plan.checkpoint.size
-        ));
+    if leaves.next().is_some() || rejected.next().is_some() {
+        return bad("the plan names entries that are not pending".into());
+    }
+    let new_size = next_index;
+    match &plan.checkpoint {
+        Some(cp) if cp.size != new_size => {
+            return bad(format!(
+                "checkpoint size {} for a tree of {new_size}",
+                cp.size
+            ));
+        }
+        Some(_) if new_size == size => {
+            return bad("a checkpoint for a tree that did not grow".into());
+        }
+        None if new_size != size => return bad("the tree grew without a checkpoint".into()),
+        _ => {}
     }
     if let Some((id, _)) = plan
         .nodes
@@ -113,6 +134,7 @@ mod tests {
                 session: Uuid::from_u128(1),
                 session_seq: i,
                 leaf_hash: ledger::leaf_hash(&i.to_be_bytes()),
+                seal: vec![1; 32],
             })
             .collect()
     }
@@ -134,7 +156,9 @@ mod tests {
         IntegrationPlan {
             leaves,
             nodes,
-            checkpoint,
+            rejected: Vec::new(),
+            checkpoint: Some(checkpoint),
+            now_ms: 0,
         }
     }
 
@@ -157,7 +181,7 @@ mod tests {
         let first = honest_plan(Frontier::new(), &pending(0, 6));
         let stored: HashMap<NodeId, Hash> = first.nodes.iter().copied().collect();
         let rebuilt = frontier(6, &stored).expect("complete right edge");
-        assert_eq!(rebuilt.root(), first.checkpoint.root);
+        assert_eq!(Some(rebuilt.root()), first.checkpoint.map(|c| c.root));
 
         let mut damaged = stored.clone();
         damaged.remove(&NodeId::new(1, 2));
@@ -180,10 +204,18 @@ mod tests {
         let mut short = plan.clone();
         short.leaves.pop();
         let mut wrong_size = plan.clone();
-        wrong_size.checkpoint.size = 4;
+        if let Some(cp) = wrong_size.checkpoint.as_mut() {
+            cp.size = 4;
+        }
+        let mut unsigned = plan.clone();
+        unsigned.checkpoint = None;
+        let mut smuggled = plan.clone();
+        smuggled.rejected.push(pending(9, 1).remove(0));
         let mut stale_node = plan.clone();
         stale_node.nodes.push((NodeId::new(0, 9), Hash::default()));
-        for bad in [skipped, reordered, short, wrong_size, stale_node] {
+        for bad in [
+            skipped, reordered, short, wrong_size, stale_node, unsigned, smuggled,
+        ] {
             assert!(
                 matches!(
                     check_plan(0, &queued, &bad),
@@ -192,5 +224,26 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn rejected_entries_are_skipped_in_order_and_an_all_rejected_step_signs_nothing() {
+        let queued = pending(0, 4);
+        let kept = [queued[0].clone(), queued[2].clone(), queued[3].clone()];
+        let mut plan = honest_plan(Frontier::new(), &kept);
+        plan.rejected = vec![queued[1].clone()];
+        assert!(check_plan(0, &queued, &plan).is_ok());
+
+        let all_rejected = IntegrationPlan {
+            leaves: Vec::new(),
+            nodes: Vec::new(),
+            rejected: queued.clone(),
+            checkpoint: None,
+            now_ms: 0,
+        };
+        assert!(check_plan(3, &queued, &all_rejected).is_ok());
+        let mut signed_anyway = all_rejected.clone();
+        signed_anyway.checkpoint = honest_plan(Frontier::new(), &kept).checkpoint;
+        assert!(check_plan(3, &queued, &signed_anyway).is_err());
     }
 }

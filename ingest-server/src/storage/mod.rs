@@ -21,6 +21,8 @@ use ledger::tree::NodeId;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+use crate::seal::EntrySeal;
+
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, SqliteSyncMode};
 pub use types::*;
@@ -61,6 +63,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     async fn append_batches(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, StorageError>;
 
@@ -115,8 +118,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         limit: u32,
     ) -> Result<Vec<(u64, Hash)>, StorageError>;
 
-    /// Entries waiting in the integration queue, as (session, session_seq).
-    async fn pending_entries(&self) -> Result<Vec<(Uuid, u64)>, StorageError>;
+    /// Entries waiting in the integration queue, in queue order, with their seals.
+    async fn pending_entries(&self) -> Result<Vec<PendingEntry>, StorageError>;
+
+    /// Queued entries the integrator refused (their seal did not verify).
+    async fn rejected_entries(&self) -> Result<Vec<RejectedEntry>, StorageError>;
 
     /// Sessions, for `fsck` to check the mutable session heads against the chain.
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError>;

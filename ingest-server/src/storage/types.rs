@@ -151,6 +151,8 @@ pub struct NewEntry {
     pub entry_bytes: Vec<u8>,
     pub leaf_hash: Hash,
     pub payload: Vec<u8>,
+    /// The server's seal of `leaf_hash` (see `crate::seal`), stored with the queue row.
+    pub seal: [u8; 32],
 }
 
 /// An entry waiting to be integrated, in queue order.
@@ -159,6 +161,17 @@ pub struct PendingEntry {
     pub session: Uuid,
     pub session_seq: u64,
     pub leaf_hash: Hash,
+    /// The seal stored with the queue row; only the server can make a valid one.
+    pub seal: Vec<u8>,
+}
+
+/// A queued entry the integrator refused because its seal did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedEntry {
+    pub session: Uuid,
+    pub session_seq: u64,
+    pub leaf_hash: Hash,
+    pub rejected_at_ms: i64,
 }
 
 /// What one integration step writes.
@@ -168,13 +181,20 @@ pub struct IntegrationPlan {
     pub leaves: Vec<(u64, PendingEntry)>,
     /// Every perfect subtree completed by the new leaves (level 0 included).
     pub nodes: Vec<(NodeId, Hash)>,
-    pub checkpoint: StoredCheckpoint,
+    /// Pending entries whose seal did not verify: moved to `queue_rejections`,
+    /// never integrated.
+    pub rejected: Vec<PendingEntry>,
+    /// The new signed checkpoint; `None` when no leaf was added.
+    pub checkpoint: Option<StoredCheckpoint>,
+    /// When the step ran (stamped on rejections).
+    pub now_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntegrationOutcome {
     pub integrated: u64,
-    pub checkpoint: StoredCheckpoint,
+    pub rejected: Vec<PendingEntry>,
+    pub checkpoint: Option<StoredCheckpoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,21 +21,38 @@ fn stdout(output: &Output) -> String {
 fn settings_layer_file_then_environment_and_refuse_unknown_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("affidavit.toml");
-    std::fs::write(&file, "[ingest.limits]\nmax_events = 7\n[http]\nbind = \"127.0.0.1:1111\"\n").expect("write");
+    std::fs::write(
+        &file,
+        "[ingest.limits]\nmax_events = 7\n[http]\nbind = \"127.0.0.1:1111\"\n",
+    )
+    .expect("write");
 
     let layered = Command::new(env!("CARGO_BIN_EXE_affidavit"))
         .args(["--config", file.to_str().expect("utf-8"), "config"])
         .env("AFFIDAVIT_HTTP__BIND", "127.0.0.1:2222")
-        .env("DATABASE_URL", "postgres://app:hunter2@db.internal/affidavit")
+        .env(
+            "DATABASE_URL",
+            "postgres://app:hunter2@db.internal/affidavit",
+        )
         .output()
         .expect("runs");
-    let unknown = Command::new(env!("CARGO_BIN_EXE_affidavit")).arg("config").env("AFFIDAVIT_MAX_EVENTZ", "1").output().expect("runs");
+    let unknown = Command::new(env!("CARGO_BIN_EXE_affidavit"))
+        .arg("config")
+        .env("AFFIDAVIT_MAX_EVENTZ", "1")
+        .output()
+        .expect("runs");
 
     let printed = stdout(&layered);
     assert!(layered.status.success());
     assert!(printed.contains("max_events = 7"), "{printed}");
-    assert!(printed.contains("bind = \"127.0.0.1:2222\""), "environment beats the file: {printed}");
-    assert!(printed.contains("postgres://app:***@db.internal/affidavit"), "{printed}");
+    assert!(
+        printed.contains("bind = \"127.0.0.1:2222\""),
+        "environment beats the file: {printed}"
+    );
+    assert!(
+        printed.contains("postgres://app:***@db.internal/affidavit"),
+        "{printed}"
+    );
     assert!(!printed.contains("hunter2"));
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("max_eventz"));
@@ -45,21 +62,44 @@ fn settings_layer_file_then_environment_and_refuse_unknown_keys() {
 fn projects_are_created_validated_and_listed() {
     let dir = tempfile::tempdir().expect("tempdir");
 
-    let added = affidavit(dir.path(), &["project", "add", "shop", "--origin", "https://shop.example"]);
+    let added = affidavit(
+        dir.path(),
+        &["project", "add", "shop", "--origin", "https://shop.example"],
+    );
     let bad_id = affidavit(dir.path(), &["project", "add", "Shop!"]);
-    let bad_origin = affidavit(dir.path(), &["project", "add", "blog", "--origin", "https://blog.example/path"]);
+    let bad_origin = affidavit(
+        dir.path(),
+        &[
+            "project",
+            "add",
+            "blog",
+            "--origin",
+            "https://blog.example/path",
+        ],
+    );
     let twice = affidavit(dir.path(), &["project", "add", "shop"]);
     let listed = affidavit(dir.path(), &["project", "list"]);
 
     assert!(added.status.success(), "{added:?}");
-    let key = stdout(&added).lines().find_map(|l| l.strip_prefix("Write key: ").map(str::to_owned)).expect("key printed");
+    let key = stdout(&added)
+        .lines()
+        .find_map(|l| l.strip_prefix("Write key: ").map(str::to_owned))
+        .expect("key printed");
     assert!(key.starts_with("awk_"));
     assert!(!bad_id.status.success());
     assert!(!bad_origin.status.success());
     assert!(!twice.status.success(), "project ids are unique");
     let listing = stdout(&listed);
-    assert!(listing.contains("shop") && listing.contains(&key) && listing.contains("https://shop.example"), "{listing}");
-    assert!(!listing.contains("blog"), "a refused project must not exist");
+    assert!(
+        listing.contains("shop")
+            && listing.contains(&key)
+            && listing.contains("https://shop.example"),
+        "{listing}"
+    );
+    assert!(
+        !listing.contains("blog"),
+        "a refused project must not exist"
+    );
 }
 
 #[test]
@@ -70,8 +110,12 @@ fn keygen_creates_a_private_key_once() {
     let again = affidavit(dir.path(), &["keygen"]);
 
     assert!(first.status.success(), "{first:?}");
-    let vkey = std::fs::read_to_string(dir.path().join("log-signing.pub")).expect("public key file");
+    let vkey =
+        std::fs::read_to_string(dir.path().join("log-signing.pub")).expect("public key file");
     assert!(stdout(&first).contains(vkey.trim()));
     assert!(vkey.starts_with("affidavit.test/log+"));
-    assert!(!again.status.success(), "an existing key is never silently replaced");
+    assert!(
+        !again.status.success(),
+        "an existing key is never silently replaced"
+    );
 }

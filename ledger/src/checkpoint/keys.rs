@@ -90,6 +90,19 @@ impl LogSigner {
         self.key_id
     }
 
+    /// A 32-byte secret for another purpose, derived from this key so that a
+    /// deployment keeps one secret:
+    /// `SHA-256("affidavit/derived-key\0" || u64 len(context) || context || seed)`.
+    /// Distinct contexts give independent secrets; none reveals the signing key.
+    pub fn derive_secret(&self, context: &str) -> [u8; 32] {
+        let mut input = Vec::with_capacity(64 + context.len());
+        input.extend_from_slice(b"affidavit/derived-key\0");
+        input.extend_from_slice(&(context.len() as u64).to_be_bytes());
+        input.extend_from_slice(context.as_bytes());
+        input.extend_from_slice(&self.key.to_bytes());
+        sha256(&input).0
+    }
+
     /// The matching public key.
     pub fn verifier(&self) -> LogVerifier {
         LogVerifier {

@@ -77,3 +77,16 @@ fn validate_catches_multi_line_fields() {
     c.extensions = vec![String::new()];
     assert!(c.validate().is_err());
 }
+
+#[test]
+fn derived_secrets_are_deterministic_and_independent() {
+    let signer = LogSigner::from_seed("example.com/log", [9; 32]).expect("key");
+    let other = LogSigner::from_seed("example.com/log", [8; 32]).expect("key");
+
+    let a = signer.derive_secret("queue-seal/v1");
+
+    assert_eq!(a, signer.derive_secret("queue-seal/v1"));
+    assert_ne!(a, signer.derive_secret("queue-seal/v2"));
+    assert_ne!(a, other.derive_secret("queue-seal/v1"));
+    assert_ne!(a, [9; 32], "never the seed itself");
+}

@@ -12,6 +12,7 @@ use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use super::PostgresStore;
+use crate::seal::EntrySeal;
 use crate::storage::append_group::{GroupPlanner, GroupWrite, existing_batch, sessions_of};
 use crate::storage::convert::{to_hash, to_i64, to_u64};
 use crate::storage::types::{AppendBatch, AppendOutcome, ExistingBatch, SessionHead, StorageError};
@@ -47,6 +48,7 @@ impl PostgresStore {
     pub(super) async fn append_impl(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, StorageError> {
         if group.is_empty() {
@@ -54,7 +56,7 @@ impl PostgresStore {
         }
         let mut attempt = 1;
         loop {
-            match self.try_append(origin, group).await {
+            match self.try_append(origin, seal, group).await {
                 Ok(outcomes) => return Ok(outcomes),
                 Err(Attempt::Fail(e)) => return Err(e),
                 Err(Attempt::Retry(why)) if attempt < MAX_ATTEMPTS => {
@@ -73,11 +75,12 @@ impl PostgresStore {
     async fn try_append(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, Attempt> {
         let mut tx = self.pool.begin().await?;
         let heads = lock_heads(&mut tx, &sessions_of(group)).await?;
-        let mut planner = GroupPlanner::new(origin, heads);
+        let mut planner = GroupPlanner::new(origin, seal, heads);
         for req in group {
             let stored = match planner.needs_stored_batch(req) {
                 Some(seq) => stored_batch(&mut tx, req.session, seq).await?,

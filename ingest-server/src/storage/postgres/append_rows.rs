@@ -23,6 +23,7 @@ pub(super) async fn write_rows(
         let mut entry_bytes: Vec<&[u8]> = Vec::with_capacity(n);
         let mut leaf_hashes: Vec<&[u8]> = Vec::with_capacity(n);
         let mut payloads: Vec<&[u8]> = Vec::with_capacity(n);
+        let mut seals: Vec<&[u8]> = Vec::with_capacity(n);
         for e in &write.entries {
             sessions.push(e.session);
             seqs.push(to_i64("session_seq", e.session_seq)?);
@@ -33,6 +34,7 @@ pub(super) async fn write_rows(
             entry_bytes.push(&e.entry_bytes);
             leaf_hashes.push(e.leaf_hash.as_bytes());
             payloads.push(&e.payload);
+            seals.push(&e.seal);
         }
         sqlx::query(
             "INSERT INTO entries (session_id, session_seq, project, kind, batch_seq, \
@@ -61,13 +63,14 @@ pub(super) async fn write_rows(
         .await?;
         // WITH ORDINALITY keeps the queue order equal to the chain order.
         sqlx::query(
-            "INSERT INTO integration_queue (session_id, session_seq, leaf_hash) \
-             SELECT s, q, h FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) \
-                  WITH ORDINALITY AS t(s, q, h, n) ORDER BY n",
+            "INSERT INTO integration_queue (session_id, session_seq, leaf_hash, seal) \
+             SELECT s, q, h, m FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::bytea[]) \
+                  WITH ORDINALITY AS t(s, q, h, m, n) ORDER BY n",
         )
         .bind(&sessions)
         .bind(&seqs)
         .bind(&leaf_hashes)
+        .bind(&seals)
         .execute(&mut *conn)
         .await?;
     }

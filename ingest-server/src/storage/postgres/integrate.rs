@@ -7,9 +7,9 @@
 use sqlx::{PgConnection, Row};
 
 use super::PostgresStore;
-use super::read::nodes;
+use super::read::{nodes, pending_entry};
 use crate::storage::IntegrationPlanner;
-use crate::storage::convert::{len_i64, to_hash, to_i64, to_u64};
+use crate::storage::convert::{len_i64, to_i64, to_u64};
 use crate::storage::integrate_check::{check_plan, frontier, tree_size};
 use crate::storage::types::{IntegrationOutcome, IntegrationPlan, PendingEntry, StorageError};
 
@@ -51,7 +51,8 @@ impl PostgresStore {
             .await?;
         tx.commit().await?;
         Ok(Some(IntegrationOutcome {
-            integrated: pending.len() as u64,
+            integrated: plan.leaves.len() as u64,
+            rejected: plan.rejected,
             checkpoint: plan.checkpoint,
         }))
     }
@@ -82,7 +83,7 @@ async fn pending(
     limit: usize,
 ) -> Result<(Vec<i64>, Vec<PendingEntry>), StorageError> {
     let rows = sqlx::query(
-        "SELECT id, session_id, session_seq, leaf_hash FROM integration_queue ORDER BY id LIMIT $1",
+        "SELECT id, session_id, session_seq, leaf_hash, seal FROM integration_queue ORDER BY id LIMIT $1",
     )
     .bind(len_i64("integration batch size", limit)?)
     .fetch_all(&mut *conn)
@@ -91,11 +92,7 @@ async fn pending(
     let mut pending = Vec::with_capacity(rows.len());
     for row in rows {
         ids.push(row.try_get("id")?);
-        pending.push(PendingEntry {
-            session: row.try_get("session_id")?,
-            session_seq: to_u64("session_seq", row.try_get("session_seq")?)?,
-            leaf_hash: to_hash("leaf_hash", &row.try_get::<Vec<u8>, _>("leaf_hash")?)?,
-        });
+        pending.push(pending_entry(&row)?);
     }
     Ok((ids, pending))
 }
@@ -146,15 +143,42 @@ async fn write_plan(conn: &mut PgConnection, plan: &IntegrationPlan) -> Result<(
     .execute(&mut *conn)
     .await?;
 
-    let cp = &plan.checkpoint;
-    sqlx::query(
-        "INSERT INTO checkpoints (size, root, note, created_at_ms) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(to_i64("checkpoint size", cp.size)?)
-    .bind(cp.root.as_bytes().as_slice())
-    .bind(&cp.note)
-    .bind(cp.created_at_ms)
-    .execute(&mut *conn)
-    .await?;
+    if let Some(cp) = &plan.checkpoint {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root, note, created_at_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(to_i64("checkpoint size", cp.size)?)
+        .bind(cp.root.as_bytes().as_slice())
+        .bind(&cp.note)
+        .bind(cp.created_at_ms)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !plan.rejected.is_empty() {
+        let n = plan.rejected.len();
+        let (mut sessions, mut seqs, mut hashes, mut seals) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for e in &plan.rejected {
+            sessions.push(e.session);
+            seqs.push(to_i64("session_seq", e.session_seq)?);
+            hashes.push(e.leaf_hash.as_bytes().as_slice());
+            seals.push(e.seal.as_slice());
+        }
+        sqlx::query(
+            "INSERT INTO queue_rejections (session_id, session_seq, leaf_hash, seal, rejected_at_ms) \
+             SELECT s, q, h, m, $5 FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::bytea[]) AS t(s, q, h, m)",
+        )
+        .bind(&sessions)
+        .bind(&seqs)
+        .bind(&hashes)
+        .bind(&seals)
+        .bind(plan.now_ms)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use super::types::*;
 use super::{IntegrationPlanner, Storage};
+use crate::seal::EntrySeal;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -146,9 +147,10 @@ impl Storage for PostgresStore {
     async fn append_batches(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, StorageError> {
-        self.append_impl(origin, group).await
+        self.append_impl(origin, seal, group).await
     }
 
     async fn integrate_step(
@@ -205,8 +207,12 @@ impl Storage for PostgresStore {
         self.nodes_at_level_impl(level, from, limit).await
     }
 
-    async fn pending_entries(&self) -> Result<Vec<(Uuid, u64)>, StorageError> {
+    async fn pending_entries(&self) -> Result<Vec<PendingEntry>, StorageError> {
         self.pending_entries_impl().await
+    }
+
+    async fn rejected_entries(&self) -> Result<Vec<RejectedEntry>, StorageError> {
+        self.rejected_entries_impl().await
     }
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError> {

@@ -184,16 +184,29 @@ impl PostgresStore {
             .collect()
     }
 
-    pub(super) async fn pending_entries_impl(&self) -> Result<Vec<(Uuid, u64)>, StorageError> {
-        let rows = sqlx::query("SELECT session_id, session_seq FROM integration_queue ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+    pub(super) async fn pending_entries_impl(&self) -> Result<Vec<PendingEntry>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT session_id, session_seq, leaf_hash, seal FROM integration_queue ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(pending_entry).collect()
+    }
+
+    pub(super) async fn rejected_entries_impl(&self) -> Result<Vec<RejectedEntry>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT session_id, session_seq, leaf_hash, rejected_at_ms FROM queue_rejections ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
-                Ok((
-                    row.try_get("session_id")?,
-                    to_u64("session_seq", row.try_get("session_seq")?)?,
-                ))
+                Ok(RejectedEntry {
+                    session: row.try_get("session_id")?,
+                    session_seq: to_u64("session_seq", row.try_get("session_seq")?)?,
+                    leaf_hash: to_hash("leaf_hash", &row.try_get::<Vec<u8>, _>("leaf_hash")?)?,
+                    rejected_at_ms: row.try_get("rejected_at_ms")?,
+                })
             })
             .collect()
     }
@@ -287,5 +300,15 @@ fn session_row(row: &PgRow) -> Result<SessionRow, StorageError> {
         last_received_at_ms: row.try_get("last_received_at_ms")?,
         batch_count: to_u64("batch_count", row.try_get("batch_count")?)?,
         payload_bytes: to_u64("payload_bytes", row.try_get("payload_bytes")?)?,
+    })
+}
+
+/// A queue row as the integrator and fsck read it.
+pub(super) fn pending_entry(row: &PgRow) -> Result<PendingEntry, StorageError> {
+    Ok(PendingEntry {
+        session: row.try_get("session_id")?,
+        session_seq: to_u64("session_seq", row.try_get("session_seq")?)?,
+        leaf_hash: to_hash("leaf_hash", &row.try_get::<Vec<u8>, _>("leaf_hash")?)?,
+        seal: row.try_get("seal")?,
     })
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 use super::rows::{insert_chunked, load_heads};
+use crate::seal::EntrySeal;
 use crate::storage::append_group::{GroupPlanner, GroupWrite, existing_batch, sessions_of};
 use crate::storage::convert::{to_i64, to_u64};
 use crate::storage::types::{AppendBatch, AppendOutcome, ExistingBatch, StorageError};
@@ -17,6 +18,7 @@ impl SqliteStore {
     pub(super) async fn append_impl(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, StorageError> {
         if group.is_empty() {
@@ -25,7 +27,7 @@ impl SqliteStore {
         let _writer = self.writer.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let heads = load_heads(&mut tx, &sessions_of(group)).await?;
-        let mut planner = GroupPlanner::new(origin, heads);
+        let mut planner = GroupPlanner::new(origin, seal, heads);
         for req in group {
             let stored = match planner.needs_stored_batch(req) {
                 Some(seq) => stored_batch(&mut tx, req.session, seq).await?,
@@ -75,6 +77,7 @@ struct EntryRow<'a> {
     entry_bytes: &'a [u8],
     leaf_hash: &'a [u8],
     payload: &'a [u8],
+    seal: &'a [u8],
 }
 
 async fn write_group(conn: &mut SqliteConnection, write: &GroupWrite) -> Result<(), StorageError> {
@@ -142,6 +145,7 @@ async fn write_group(conn: &mut SqliteConnection, write: &GroupWrite) -> Result<
                 entry_bytes: &e.entry_bytes,
                 leaf_hash: e.leaf_hash.as_bytes(),
                 payload: &e.payload,
+                seal: &e.seal,
             })
         })
         .collect::<Result<Vec<_>, StorageError>>()?;
@@ -177,13 +181,14 @@ async fn write_group(conn: &mut SqliteConnection, write: &GroupWrite) -> Result<
     .await?;
     insert_chunked(
         conn,
-        "INSERT INTO integration_queue (session_id, session_seq, leaf_hash) ",
-        3,
+        "INSERT INTO integration_queue (session_id, session_seq, leaf_hash, seal) ",
+        4,
         &rows,
         |mut b, r| {
             b.push_bind(r.session)
                 .push_bind(r.session_seq)
-                .push_bind(r.leaf_hash);
+                .push_bind(r.leaf_hash)
+                .push_bind(r.seal);
         },
     )
     .await?;

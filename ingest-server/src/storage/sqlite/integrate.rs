@@ -3,9 +3,10 @@
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::SqliteStore;
+use super::read::pending_entry;
 use super::rows::{insert_chunked, nodes};
 use crate::storage::IntegrationPlanner;
-use crate::storage::convert::{len_i64, to_hash, to_i64, to_u64};
+use crate::storage::convert::{len_i64, to_i64, to_u64};
 use crate::storage::integrate_check::{check_plan, frontier, tree_size};
 use crate::storage::types::{IntegrationOutcome, IntegrationPlan, PendingEntry, StorageError};
 
@@ -37,7 +38,8 @@ impl SqliteStore {
         delete_queued(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(Some(IntegrationOutcome {
-            integrated: pending.len() as u64,
+            integrated: plan.leaves.len() as u64,
+            rejected: plan.rejected,
             checkpoint: plan.checkpoint,
         }))
     }
@@ -68,7 +70,7 @@ async fn pending(
     limit: usize,
 ) -> Result<(Vec<i64>, Vec<PendingEntry>), StorageError> {
     let rows = sqlx::query(
-        "SELECT id, session_id, session_seq, leaf_hash FROM integration_queue ORDER BY id LIMIT ?",
+        "SELECT id, session_id, session_seq, leaf_hash, seal FROM integration_queue ORDER BY id LIMIT ?",
     )
     .bind(len_i64("integration batch size", limit)?)
     .fetch_all(&mut *conn)
@@ -77,11 +79,7 @@ async fn pending(
     let mut pending = Vec::with_capacity(rows.len());
     for row in rows {
         ids.push(row.try_get("id")?);
-        pending.push(PendingEntry {
-            session: row.try_get("session_id")?,
-            session_seq: to_u64("session_seq", row.try_get("session_seq")?)?,
-            leaf_hash: to_hash("leaf_hash", &row.try_get::<Vec<u8>, _>("leaf_hash")?)?,
-        });
+        pending.push(pending_entry(&row)?);
     }
     Ok((ids, pending))
 }
@@ -131,14 +129,36 @@ async fn write_plan(
         },
     )
     .await?;
-    let cp = &plan.checkpoint;
-    sqlx::query("INSERT INTO checkpoints (size, root, note, created_at_ms) VALUES (?, ?, ?, ?)")
+    if let Some(cp) = &plan.checkpoint {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root, note, created_at_ms) VALUES (?, ?, ?, ?)",
+        )
         .bind(to_i64("checkpoint size", cp.size)?)
         .bind(cp.root.as_bytes().as_slice())
         .bind(&cp.note)
         .bind(cp.created_at_ms)
         .execute(&mut *conn)
         .await?;
+    }
+    let rejected = plan
+        .rejected
+        .iter()
+        .map(|e| Ok((e, to_i64("session_seq", e.session_seq)?)))
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    insert_chunked(
+        conn,
+        "INSERT INTO queue_rejections (session_id, session_seq, leaf_hash, seal, rejected_at_ms) ",
+        5,
+        &rejected,
+        |mut b, (e, seq)| {
+            b.push_bind(e.session)
+                .push_bind(*seq)
+                .push_bind(e.leaf_hash.as_bytes().as_slice())
+                .push_bind(e.seal.as_slice())
+                .push_bind(plan.now_ms);
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 use super::types::*;
 use super::{IntegrationPlanner, Storage};
+use crate::seal::EntrySeal;
 
 /// How SQLite makes commits durable (`PRAGMA synchronous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -142,9 +143,10 @@ impl Storage for SqliteStore {
     async fn append_batches(
         &self,
         origin: &str,
+        seal: &EntrySeal,
         group: &[AppendBatch],
     ) -> Result<Vec<AppendOutcome>, StorageError> {
-        self.append_impl(origin, group).await
+        self.append_impl(origin, seal, group).await
     }
 
     async fn integrate_step(
@@ -201,8 +203,12 @@ impl Storage for SqliteStore {
         self.nodes_at_level_impl(level, from, limit).await
     }
 
-    async fn pending_entries(&self) -> Result<Vec<(Uuid, u64)>, StorageError> {
+    async fn pending_entries(&self) -> Result<Vec<PendingEntry>, StorageError> {
         self.pending_entries_impl().await
+    }
+
+    async fn rejected_entries(&self) -> Result<Vec<RejectedEntry>, StorageError> {
+        self.rejected_entries_impl().await
     }
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError> {

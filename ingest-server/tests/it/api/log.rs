@@ -158,14 +158,7 @@ async fn many_concurrent_sessions_keep_every_chain_intact(backend: Backend) {
     app.wait_for_tree(expected).await;
     let (settings, store, data_dir) = app.stop().await;
 
-    let report = ingest_server::fsck::check(
-        store.as_ref(),
-        &crate::api::pinned_key(&data_dir),
-        &settings.log_origin,
-        data_dir.path(),
-    )
-    .await
-    .expect("fsck runs");
+    let report = crate::api::fsck(store.as_ref(), &settings, &data_dir).await;
     assert!(report.ok(), "{:?}", report.findings);
     assert_eq!(
         (report.sessions, report.entries, report.tree_size),

@@ -14,10 +14,20 @@ use crate::support::{self, Backend};
 async fn wait_for_metric(app: &TestApp, needle: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
-        if app.get("/metrics").await.text().await.expect("metrics").contains(needle) {
+        if app
+            .get("/metrics")
+            .await
+            .text()
+            .await
+            .expect("metrics")
+            .contains(needle)
+        {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "metric never showed {needle}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "metric never showed {needle}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -47,13 +57,24 @@ async fn a_full_writer_queue_is_429_with_retry_after(backend: Backend) {
     // The writer has taken the first batch and is blocked on the lock.
     wait_for_metric(&app, "affidavit_ingest_commit_group_batches_count 1").await;
 
-    let bodies: Vec<Vec<u8>> = (0..5).map(|_| batches::encoded(PROJECT, new_session(), 0, 3)).collect();
-    let mut waiting: Vec<_> = bodies.iter().map(|b| (b.clone(), post(&app, b.clone()))).collect();
+    let bodies: Vec<Vec<u8>> = (0..5)
+        .map(|_| batches::encoded(PROJECT, new_session(), 0, 3))
+        .collect();
+    let mut waiting: Vec<_> = bodies
+        .iter()
+        .map(|b| (b.clone(), post(&app, b.clone())))
+        .collect();
     let mut refused = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while refused.len() < 4 {
-        assert!(tokio::time::Instant::now() < deadline, "only {} of 5 were refused", refused.len());
-        let (done, pending): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(_, task)| task.is_finished());
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of 5 were refused",
+            refused.len()
+        );
+        let (done, pending): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|(_, task)| task.is_finished());
         waiting = pending;
         for (body, task) in done {
             refused.push((body, task.await.expect("request task")));
@@ -75,7 +96,11 @@ async fn a_full_writer_queue_is_429_with_retry_after(backend: Backend) {
     let (_, queued) = waiting.pop().expect("queued one");
     assert_eq!(queued.await.expect("task").status(), 200);
     for (body, _) in refused {
-        assert_eq!(app.post_batch(body).await.status(), 200, "a refused batch is accepted on retry");
+        assert_eq!(
+            app.post_batch(body).await.status(),
+            200,
+            "a refused batch is accepted on retry"
+        );
     }
     app.stop().await;
 }
@@ -95,10 +120,16 @@ async fn a_storage_timeout_is_503_and_stores_nothing(backend: Backend) {
 
     assert_eq!(refused.status(), 503);
     assert!(refused.headers().contains_key("retry-after"));
-    assert_eq!(refused.json::<Value>().await.expect("json")["error"], "unavailable");
+    assert_eq!(
+        refused.json::<Value>().await.expect("json")["error"],
+        "unavailable"
+    );
     lock.release().await;
     let retried: Value = app.post_batch(body).await.json().await.expect("receipt");
-    assert_eq!(retried["duplicate"], false, "the refused attempt left nothing behind");
+    assert_eq!(
+        retried["duplicate"], false,
+        "the refused attempt left nothing behind"
+    );
     assert_eq!(retried["session_seq"], 1);
     app.stop().await;
 }
@@ -108,30 +139,54 @@ async fn postgres_down_is_503_and_ingest_resumes_when_it_is_back() {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let mut settings = test_settings(&data_dir);
     let url = support::postgres::database(&support::postgres_database_for(data_dir.path())).await;
-    let upstream = url.split('@').nth(1).and_then(|rest| rest.split('/').next()).expect("host:port in URL");
+    let upstream = url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("host:port in URL");
     let proxy = Proxy::start(upstream.parse().expect("socket address")).await;
     settings.database.url = Some(url.replacen(upstream, &proxy.addr.to_string(), 1));
     settings.database.postgres.acquire_timeout_ms = 1_000;
-    let store = ingest_server::startup::open_store(&settings).await.expect("store opens");
+    let store = ingest_server::startup::open_store(&settings)
+        .await
+        .expect("store opens");
     let app = start(Backend::Postgres, settings, store, data_dir, true).await;
     let session = new_session();
-    assert_eq!(app.post_batch(batches::encoded(PROJECT, session, 0, 2)).await.status(), 200);
+    assert_eq!(
+        app.post_batch(batches::encoded(PROJECT, session, 0, 2))
+            .await
+            .status(),
+        200
+    );
 
     proxy.cut();
     let health = app.get("/healthz").await;
-    let ingest = app.post_batch(batches::encoded(PROJECT, session, 1, 2)).await;
+    let ingest = app
+        .post_batch(batches::encoded(PROJECT, session, 1, 2))
+        .await;
 
     assert_eq!(health.status(), 503);
     assert_eq!(ingest.status(), 503);
-    assert_eq!(ingest.json::<Value>().await.expect("json")["error"], "unavailable");
+    assert_eq!(
+        ingest.json::<Value>().await.expect("json")["error"],
+        "unavailable"
+    );
 
     proxy.restore().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while app.get("/healthz").await.status() != 200 {
-        assert!(tokio::time::Instant::now() < deadline, "storage never came back");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "storage never came back"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let retried: Value = app.post_batch(batches::encoded(PROJECT, session, 1, 2)).await.json().await.expect("receipt");
+    let retried: Value = app
+        .post_batch(batches::encoded(PROJECT, session, 1, 2))
+        .await
+        .json()
+        .await
+        .expect("receipt");
     assert_eq!(retried["duplicate"], false);
     assert_eq!(retried["seq"], 1);
     app.wait_for_tree(3).await;

@@ -3,8 +3,10 @@
 use ingest_server::storage::{AppendOutcome, Storage};
 use ledger::EntryKind;
 
+use uuid::Uuid;
+
 use super::{
-    ORIGIN, all_entries, append, appended, batch, batch_for, new_project, payload, session,
+    ORIGIN, all_entries, append, appended, batch, batch_for, new_project, payload, seal, session,
     store_with_project, verify_chains,
 };
 use crate::support::Backend;
@@ -58,10 +60,15 @@ async fn the_first_batch_opens_a_session_and_later_batches_chain(backend: Backen
     );
     assert_eq!(t.store.pending_count().await.expect("pending"), 4);
     let pending = t.store.pending_entries().await.expect("pending entries");
+    let order: Vec<(Uuid, u64)> = pending.iter().map(|p| (p.session, p.session_seq)).collect();
     assert_eq!(
-        pending,
+        order,
         [(s, 0), (s, 1), (s, 2), (s, 3)],
         "queued in chain order"
+    );
+    assert!(
+        pending.iter().all(|p| seal().verify(&p.leaf_hash, &p.seal)),
+        "every queued entry carries the server's seal"
     );
 }
 
@@ -166,7 +173,7 @@ async fn a_group_applies_its_requests_in_order(backend: Backend) {
 
     let outcomes = t
         .store
-        .append_batches(ORIGIN, &group)
+        .append_batches(ORIGIN, &seal(), &group)
         .await
         .expect("group commits");
 

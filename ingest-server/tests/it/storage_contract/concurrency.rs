@@ -1,5 +1,6 @@
 //! Many writers and integrators at once: no chain breaks, nothing is lost or doubled.
 
+use ingest_server::seal::EntrySeal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use ingest_server::storage::{AppendOutcome, Storage};
 use ledger::memtree::MemoryTree;
 
 use super::{
-    ORIGIN, all_entries, batch, integrate_all, payload, session, signer, store_with_project,
+    ORIGIN, all_entries, batch, integrate_all, payload, seal, session, signer, store_with_project,
     verify_chains,
 };
 use crate::support::Backend;
@@ -25,7 +26,7 @@ async fn send_session(store: Arc<dyn Storage>, s: uuid::Uuid) {
             .map(|q| batch(s, q, &payload(s, q)))
             .collect();
         let outcomes = store
-            .append_batches(ORIGIN, &group)
+            .append_batches(ORIGIN, &seal(), &group)
             .await
             .expect("append succeeds");
         assert!(
@@ -85,7 +86,11 @@ async fn racing_first_batches_open_a_session_once(backend: Backend) {
     let tasks: Vec<_> = (0..16)
         .map(|_| {
             let store = t.store.clone();
-            tokio::spawn(async move { store.append_batches(ORIGIN, &[batch(s, 0, b"zero")]).await })
+            tokio::spawn(async move {
+                store
+                    .append_batches(ORIGIN, &seal(), &[batch(s, 0, b"zero")])
+                    .await
+            })
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -127,6 +132,7 @@ async fn concurrent_integrators_never_reuse_an_index(backend: Backend) {
                 let planner = CheckpointPlanner {
                     origin: ORIGIN,
                     signer: &signer,
+                    seal: &EntrySeal::from_signer(&signer),
                     now_ms: 1,
                 };
                 let mut integrated = 0;

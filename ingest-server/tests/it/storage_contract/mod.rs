@@ -16,6 +16,7 @@ mod unavailable;
 use std::collections::BTreeMap;
 
 use ingest_server::integrator::plan::CheckpointPlanner;
+use ingest_server::seal::EntrySeal;
 use ingest_server::storage::{
     AppendBatch, AppendOutcome, IntegrationOutcome, NewProject, Receipt, Storage, StoredEntry,
 };
@@ -78,7 +79,7 @@ pub fn payload(session: Uuid, seq: u64) -> Vec<u8> {
 
 pub async fn append(store: &dyn Storage, req: AppendBatch) -> AppendOutcome {
     let mut outcomes = store
-        .append_batches(ORIGIN, &[req])
+        .append_batches(ORIGIN, &seal(), &[req])
         .await
         .expect("append succeeds");
     assert_eq!(outcomes.len(), 1);
@@ -141,6 +142,11 @@ pub fn signer() -> LogSigner {
     LogSigner::from_seed(ORIGIN, [7; 32]).expect("signing key")
 }
 
+/// The seal the server with [`signer`]'s key puts on queued entries.
+pub fn seal() -> EntrySeal {
+    EntrySeal::from_signer(&signer())
+}
+
 /// Runs integration steps of at most `max` entries until nothing is pending.
 pub async fn integrate_all(
     store: &dyn Storage,
@@ -150,6 +156,7 @@ pub async fn integrate_all(
     let planner = CheckpointPlanner {
         origin: ORIGIN,
         signer,
+        seal: &EntrySeal::from_signer(signer),
         now_ms: 1_700_000_002_000,
     };
     let mut steps = Vec::new();

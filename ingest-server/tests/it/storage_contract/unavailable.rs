@@ -8,7 +8,7 @@ use ingest_server::storage::{
 };
 use sqlx::{Connection, Executor};
 
-use super::{ORIGIN, PROJECT, batch, new_project, session};
+use super::{ORIGIN, PROJECT, batch, new_project, seal, session};
 use crate::support::postgres;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,7 +34,7 @@ async fn sqlite_locked_by_another_process_is_unavailable() {
 
     let started = Instant::now();
     let result = store
-        .append_batches(ORIGIN, &[batch(session(1), 0, b"zero")])
+        .append_batches(ORIGIN, &seal(), &[batch(session(1), 0, b"zero")])
         .await;
 
     assert!(
@@ -49,7 +49,7 @@ async fn sqlite_locked_by_another_process_is_unavailable() {
     other.execute("ROLLBACK").await.expect("release");
     assert!(
         store
-            .append_batches(ORIGIN, &[batch(session(1), 0, b"zero")])
+            .append_batches(ORIGIN, &seal(), &[batch(session(1), 0, b"zero")])
             .await
             .is_ok()
     );
@@ -70,7 +70,7 @@ async fn postgres_statement_timeout_is_unavailable() {
         .await
         .expect("project");
     store
-        .append_batches(ORIGIN, &[batch(session(1), 0, b"zero")])
+        .append_batches(ORIGIN, &seal(), &[batch(session(1), 0, b"zero")])
         .await
         .expect("first batch");
     let mut other = sqlx::PgConnection::connect(&url).await.expect("connect");
@@ -81,7 +81,7 @@ async fn postgres_statement_timeout_is_unavailable() {
         .expect("another node holds the heads");
 
     let result = store
-        .append_batches(ORIGIN, &[batch(session(1), 1, b"one")])
+        .append_batches(ORIGIN, &seal(), &[batch(session(1), 1, b"one")])
         .await;
 
     assert!(
@@ -91,7 +91,7 @@ async fn postgres_statement_timeout_is_unavailable() {
     other.execute("ROLLBACK").await.expect("release");
     assert!(
         store
-            .append_batches(ORIGIN, &[batch(session(1), 1, b"one")])
+            .append_batches(ORIGIN, &seal(), &[batch(session(1), 1, b"one")])
             .await
             .is_ok()
     );

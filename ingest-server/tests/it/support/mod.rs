@@ -95,12 +95,16 @@ impl RawDb {
         match self {
             RawDb::Sqlite(pool) => {
                 let mut conn = pool.acquire().await.expect("raw connection");
-                conn.execute("BEGIN IMMEDIATE").await.expect("take the SQLite write lock");
+                conn.execute("BEGIN IMMEDIATE")
+                    .await
+                    .expect("take the SQLite write lock");
                 WriteLock::Sqlite(conn)
             }
             RawDb::Postgres(pool) => {
                 let mut tx = pool.begin().await.expect("raw transaction");
-                tx.execute("LOCK TABLE entries IN EXCLUSIVE MODE").await.expect("lock entries");
+                tx.execute("LOCK TABLE entries IN EXCLUSIVE MODE")
+                    .await
+                    .expect("lock entries");
                 WriteLock::Postgres(tx)
             }
         }
@@ -127,7 +131,9 @@ impl WriteLock {
     pub async fn release(self) {
         match self {
             WriteLock::Sqlite(mut conn) => {
-                conn.execute("ROLLBACK").await.expect("release the SQLite write lock");
+                conn.execute("ROLLBACK")
+                    .await
+                    .expect("release the SQLite write lock");
             }
             WriteLock::Postgres(tx) => tx.rollback().await.expect("release the lock"),
         }
@@ -224,7 +230,10 @@ pub async fn open_store(backend: Backend, settings: &Settings) -> Arc<dyn Storag
 pub async fn raw_db(app: &impl TestDatabase) -> RawDb {
     match app.backend() {
         Backend::Sqlite => {
-            let settings = Settings { data_dir: app.data_dir().to_path_buf(), ..Settings::default() };
+            let settings = Settings {
+                data_dir: app.data_dir().to_path_buf(),
+                ..Settings::default()
+            };
             RawDb::Sqlite(sqlite::raw_pool(&settings.sqlite_path()).await)
         }
         Backend::Postgres => {

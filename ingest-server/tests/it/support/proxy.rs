@@ -18,7 +18,11 @@ impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy binds");
         let addr = listener.local_addr().expect("proxy address");
-        let proxy = Proxy { addr, upstream, tasks: Arc::new(Mutex::new(Vec::new())) };
+        let proxy = Proxy {
+            addr,
+            upstream,
+            tasks: Arc::new(Mutex::new(Vec::new())),
+        };
         proxy.serve(listener);
         proxy
     }
@@ -32,7 +36,9 @@ impl Proxy {
 
     /// Accepts again on the same address.
     pub async fn restore(&self) {
-        let listener = TcpListener::bind(self.addr).await.expect("proxy rebinds its port");
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .expect("proxy rebinds its port");
         self.serve(listener);
     }
 
@@ -41,7 +47,9 @@ impl Proxy {
         let upstream = self.upstream;
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                let Ok(mut server) = TcpStream::connect(upstream).await else { continue };
+                let Ok(mut server) = TcpStream::connect(upstream).await else {
+                    continue;
+                };
                 let pipe = tokio::spawn(async move {
                     let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                 });

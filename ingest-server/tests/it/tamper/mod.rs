@@ -28,7 +28,6 @@ use uuid::Uuid;
 
 use crate::api::batches::{self, new_session};
 use crate::api::harness::{PROJECT, TestApp, spawn_app};
-use crate::api::pinned_key;
 use crate::support::{Backend, TestDatabase};
 
 pub const SESSIONS: usize = 3;
@@ -84,14 +83,7 @@ impl Log {
 
     /// `fsck` as `affidavit fsck` runs it: against the key pinned in the data dir.
     pub async fn fsck(&self) -> Report {
-        ingest_server::fsck::check(
-            self.store.as_ref(),
-            &pinned_key(&self.data_dir),
-            &self.settings.log_origin,
-            self.data_dir.path(),
-        )
-        .await
-        .expect("fsck runs")
+        crate::api::fsck(self.store.as_ref(), &self.settings, &self.data_dir).await
     }
 
     /// Unrestricted access to the database with the append-only triggers off.

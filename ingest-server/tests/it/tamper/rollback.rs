@@ -15,7 +15,6 @@ use tempfile::TempDir;
 use super::{At, BATCHES, ENTRIES, SESSIONS, expect_finding, failed_checks, post_batches, show};
 use crate::api::batches::new_session;
 use crate::api::harness::{start, test_settings};
-use crate::api::pinned_key;
 use crate::support::{self, Backend};
 
 /// Batches sent after the copy was taken.
@@ -45,14 +44,7 @@ async fn a_restored_older_copy_is_reported_and_refused_at_start(backend: Backend
     old_copy.put_back(&settings).await;
     let db = Db::open(backend, &settings).await;
 
-    let report = ingest_server::fsck::check(
-        db.store.as_ref(),
-        &pinned_key(&data_dir),
-        &settings.log_origin,
-        data_dir.path(),
-    )
-    .await
-    .expect("fsck runs");
+    let report = crate::api::fsck(db.store.as_ref(), &settings, &data_dir).await;
     let restart = Application::build_with_store(settings.clone(), db.store.clone()).await;
 
     assert_eq!(
