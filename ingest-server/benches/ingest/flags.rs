@@ -40,7 +40,7 @@ pub struct Flags {
     #[arg(long, default_value_t = 15)]
     pub duration: u64,
     /// At most this many batches per run.
-    #[arg(long, default_value_t = 24_000)]
+    #[arg(long, default_value_t = 30_000)]
     pub max_batches: usize,
     /// Session counts also run paced (each session posts one batch every
     /// `--pace-ms`), a fixed offered load below saturation, where latency means
@@ -66,6 +66,9 @@ pub struct Flags {
     /// Overrides `database.postgres.max_connections` (the server's pool).
     #[arg(long)]
     pub pg_pool: Option<u32>,
+    /// Overrides `integrator.interval_ms`.
+    #[arg(long)]
+    pub integrator_ms: Option<u64>,
     /// Seed of the batch generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

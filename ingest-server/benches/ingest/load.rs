@@ -51,6 +51,8 @@ pub struct Outcome {
     pub errors: BTreeMap<String, u64>,
     /// From the start to the last answer.
     pub elapsed: Duration,
+    /// When the last batch was accepted.
+    pub last_accepted: Option<Instant>,
 }
 
 impl Outcome {
@@ -97,12 +99,15 @@ pub async fn drive<S: SessionSender>(
         total.latencies_us.extend(part.latencies_us);
         total.accepted += part.accepted;
         total.sessions_opened += u64::from(part.accepted > 0);
+        total.last_accepted = total.last_accepted.max(part.last_accepted);
         total.bytes += part.bytes;
         for (why, count) in part.errors {
             *total.errors.entry(why).or_default() += count;
         }
     }
-    total.elapsed = start.elapsed();
+    total.elapsed = total
+        .last_accepted
+        .map_or(start.elapsed(), |t| t.duration_since(start));
     total
 }
 
@@ -118,6 +123,9 @@ async fn one_session<S: SessionSender>(
     let mut due = first;
     'batches: for (seq, body) in batches.into_iter().enumerate() {
         if pace.is_some() {
+            if due >= deadline {
+                break;
+            }
             tokio::time::sleep_until(due.into()).await;
         }
         if Instant::now() >= deadline {
@@ -132,6 +140,7 @@ async fn one_session<S: SessionSender>(
                     out.latencies_us
                         .push(from.elapsed().as_micros().min(u32::MAX as u128) as u32);
                     out.accepted += 1;
+                    out.last_accepted = Some(Instant::now());
                     out.bytes += len;
                     break;
                 }

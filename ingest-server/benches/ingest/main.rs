@@ -13,6 +13,7 @@
 mod batches;
 mod flags;
 mod load;
+mod page;
 mod raw;
 mod report;
 mod server;
@@ -229,11 +230,12 @@ async fn affidavit(
     row.outcome = load::drive(sessions, plan, || server.sender()).await;
     let _ = stop.send(true);
     row.max_pending = Some(sampler.await?);
-    row.catch_up_s = Some(
-        server
-            .catch_up(row.outcome.accepted + row.outcome.sessions_opened)
-            .await?,
-    );
+    let last = row
+        .outcome
+        .last_accepted
+        .unwrap_or_else(std::time::Instant::now);
+    let entries = row.outcome.accepted + row.outcome.sessions_opened;
+    row.catch_up_s = Some(server.catch_up(last, entries).await?);
     let metrics = server.metrics().await?;
     row.mean_group = server::mean_group(&metrics);
     let appended = metrics

@@ -54,8 +54,9 @@ pub fn table(rows: &mut [Row]) -> String {
     for i in 0..rows.len() {
         let (p50, p99) = (rows[i].p(0.50), rows[i].p(0.99));
         let row = &rows[i];
-        let ratio = match (row.target, reference(rows, row)) {
-            (Target::AffidavitPg, Some(raw)) => {
+        // Paced runs offer the same load to both, so only closed loops compare.
+        let ratio = match (row.target, row.pace_ms, reference(rows, row)) {
+            (Target::AffidavitPg, None, Some(raw)) => {
                 format!("{:.2}×", row.outcome.rate() / raw.outcome.rate())
             }
             _ => "".into(),
@@ -172,20 +173,17 @@ const END: &str = "<!-- ingest:end -->";
 /// Replaces the generated part of BENCHMARKS.md's "## Ingest" section with
 /// `generated`, keeping any hand-written text around it; creates what is missing.
 pub fn write_benchmarks(path: &Path, generated: &str) -> std::io::Result<()> {
-    let block = format!("{BEGIN}\n{generated}{END}\n");
+    let block = format!("{BEGIN}\n{generated}{END}");
     let old = std::fs::read_to_string(path).unwrap_or_else(|_| {
         "# Benchmarks\n\nEach section: the exact command, the machine, the results and what they mean. \
          Speed goals are checked here, never in timed tests.\n"
             .into()
     });
     let new = match (old.find(BEGIN), old.find(END)) {
-        (Some(b), Some(e)) if b < e => format!(
-            "{}{block}{}",
-            &old[..b],
-            &old[e + END.len()..].trim_start_matches('\n')
-        ),
+        // Exactly the marked region changes, so reruns keep the text around it.
+        (Some(b), Some(e)) if b < e => format!("{}{block}{}", &old[..b], &old[e + END.len()..]),
         _ => format!(
-            "{}\n## Ingest\n\n{block}",
+            "{}\n## Ingest\n\n{block}\n",
             old.trim_end_matches('\n').to_owned() + "\n"
         ),
     };

@@ -39,6 +39,9 @@ fn settings(flags: &Flags) -> Settings {
     if let Some(pool) = flags.pg_pool {
         settings.database.postgres.max_connections = pool;
     }
+    if let Some(ms) = flags.integrator_ms {
+        settings.integrator.interval_ms = ms;
+    }
     settings
 }
 
@@ -123,11 +126,10 @@ impl Server {
         self.metrics_reader().read().await
     }
 
-    /// Seconds from now (the load just ended) until the tree holds `entries`
+    /// Seconds from the last receipt (`ended`) until the tree holds `entries`
     /// entries (every batch plus each session's opening entry): the lag of the
-    /// tree, and so of inclusion proofs, behind the last receipt. Bounded at 120 s.
-    pub async fn catch_up(&self, entries: u64) -> anyhow::Result<f64> {
-        let ended = Instant::now();
+    /// tree, and so of inclusion proofs, behind ingest. Bounded at 120 s.
+    pub async fn catch_up(&self, ended: Instant, entries: u64) -> anyhow::Result<f64> {
         loop {
             let m = self.metrics().await?;
             let size = m.get("affidavit_tree_size").copied().unwrap_or(0.0);
