@@ -67,6 +67,9 @@ pub struct IngestSettings {
     pub queue_depth_per_shard: usize,
     /// The Retry-After a 429 suggests.
     pub retry_after_s: u64,
+    /// How long a write key → project lookup is remembered (0: never). A removed
+    /// or rotated key keeps working for at most this long.
+    pub project_cache_ttl_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,6 +113,7 @@ impl Default for IngestSettings {
             max_group_bytes: 8 * 1024 * 1024,
             queue_depth_per_shard: 512,
             retry_after_s: 1,
+            project_cache_ttl_ms: 5_000,
         }
     }
 }

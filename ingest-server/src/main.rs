@@ -5,6 +5,11 @@ use ingest_server::cli::{Cli, Command};
 use ingest_server::commands;
 use ingest_server::configuration::Settings;
 
+// Decoding a batch builds and drops many small allocations; mimalloc cut that
+// cost in the ingest benchmark (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();

@@ -15,6 +15,7 @@ use tracing_actix_web::TracingLogger;
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use crate::ingest::pipeline::IngestPipeline;
+use crate::ingest::projects::ProjectCache;
 use crate::integrator::Integrator;
 use crate::metrics::Metrics;
 use crate::seal::EntrySeal;
@@ -104,6 +105,10 @@ impl Application {
             settings: settings.clone(),
             metrics: metrics.clone(),
             signer: signer.clone(),
+            projects: Arc::new(ProjectCache::new(
+                Duration::from_millis(settings.ingest.project_cache_ttl_ms),
+                10_000,
+            )),
             runtime,
         };
 

@@ -8,6 +8,7 @@ use ledger::checkpoint::LogSigner;
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use crate::ingest::pipeline::IngestPipeline;
+use crate::ingest::projects::ProjectCache;
 use crate::metrics::Metrics;
 use crate::storage::{Storage, StorageError};
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub signer: Arc<LogSigner>,
+    pub projects: Arc<ProjectCache>,
     /// The main runtime, which outlives the HTTP workers.
     pub runtime: tokio::runtime::Handle,
 }

@@ -30,6 +30,11 @@ use load::Plan;
 use report::Row;
 use server::Server;
 
+// The same allocator as the `affidavit` binary, so the in-process server is measured
+// as it runs in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let flags = Flags::parse();
     tokio::runtime::Builder::new_multi_thread()

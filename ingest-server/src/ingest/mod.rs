@@ -4,3 +4,4 @@
 pub mod body;
 pub mod cors;
 pub mod pipeline;
+pub mod projects;

@@ -126,10 +126,16 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Project, Ap
             "a project write key is required in the {KEY_HEADER} header"
         )));
     };
-    state
-        .storage(|s| async move { s.project_by_write_key(&key).await })
+    if let Some(project) = state.projects.get(&key) {
+        return Ok(project);
+    }
+    let lookup = key.clone();
+    let project = state
+        .storage(|s| async move { s.project_by_write_key(&lookup).await })
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("unknown write key".into()))
+        .ok_or_else(|| ApiError::Unauthorized("unknown write key".into()))?;
+    state.projects.put(&key, &project);
+    Ok(project)
 }
 
 #[derive(serde::Deserialize)]
