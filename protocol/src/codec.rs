@@ -78,11 +78,10 @@ pub fn decompress(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, DecodeError>
         .saturating_add(1);
     let mut msgpack = Vec::new();
     decoder.take(cap).read_to_end(&mut msgpack).map_err(|e| {
-        // The frame asks for a larger window than the output limit allows: only a
-        // frame whose content exceeds the limit needs that, so it is the limit
-        // that refuses it, not corruption.
+        // zstd refuses the frame's window before inflating anything: the limit
+        // speaks (413), not corruption (400).
         if e.to_string().contains(WINDOW_TOO_LARGE) {
-            DecodeError::DecompressedTooLarge {
+            DecodeError::WindowTooLarge {
                 limit: limits.max_decompressed_bytes,
             }
         } else {
@@ -133,7 +132,12 @@ mod tests {
     #[test]
     fn refuses_windows_larger_than_the_output_limit() {
         let result = decompress(&BIG_WINDOW_FRAME, &Limits::default());
-        assert!(matches!(result, Err(DecodeError::Corrupt(_))), "{result:?}");
+        assert_eq!(
+            result,
+            Err(DecodeError::WindowTooLarge {
+                limit: Limits::default().max_decompressed_bytes
+            })
+        );
 
         let roomy = Limits {
             max_decompressed_bytes: 1 << 27,

@@ -18,6 +18,13 @@ pub enum DecodeError {
     #[error("decompressed batch exceeds the max_decompressed_bytes limit of {limit}")]
     DecompressedTooLarge { limit: usize },
 
+    /// The zstd frame asks for a decoding window larger than the decompressed-size
+    /// limit allows; the decoder would have to reserve that memory before reading.
+    #[error(
+        "the zstd frame needs a decoding window larger than the max_decompressed_bytes limit of {limit}"
+    )]
+    WindowTooLarge { limit: usize },
+
     #[error("batch has {actual} events, over the max_events limit of {limit}")]
     TooManyEvents { limit: usize, actual: usize },
 
@@ -65,6 +72,7 @@ impl DecodeError {
         match self {
             DecodeError::CompressedTooLarge { .. } => "compressed_too_large",
             DecodeError::DecompressedTooLarge { .. } => "decompressed_too_large",
+            DecodeError::WindowTooLarge { .. } => "window_too_large",
             DecodeError::TooManyEvents { .. } => "too_many_events",
             DecodeError::StringTooLong { .. } => "string_too_long",
             DecodeError::TooManyValues { .. } => "too_many_values",
@@ -85,6 +93,7 @@ impl DecodeError {
             self,
             DecodeError::CompressedTooLarge { .. }
                 | DecodeError::DecompressedTooLarge { .. }
+                | DecodeError::WindowTooLarge { .. }
                 | DecodeError::TooManyEvents { .. }
                 | DecodeError::StringTooLong { .. }
                 | DecodeError::TooManyValues { .. }
@@ -123,6 +132,7 @@ mod tests {
                 actual: 2,
             },
             DecodeError::DecompressedTooLarge { limit: 1 },
+            DecodeError::WindowTooLarge { limit: 1 },
             DecodeError::TooManyEvents {
                 limit: 1,
                 actual: 2,

@@ -127,10 +127,10 @@ fn zip_bomb_stops_at_the_decompressed_limit() {
 }
 
 /// A frame compressed with a large window (level 19: 8 MiB) against a small output limit:
-/// the decoder refuses the window before inflating anything, and that refusal is the
-/// decompressed-size limit speaking (413), not corruption (400).
+/// the decoder refuses the window before inflating anything, and that refusal is a
+/// limit (413), not corruption (400).
 #[test]
-fn a_window_larger_than_the_output_limit_is_the_decompressed_limit() {
+fn a_window_larger_than_the_output_limit_is_a_limit() {
     let bomb = zstd::encode_all(&vec![0u8; 64 << 20][..], 19).expect("compress");
     let limits = Limits {
         max_decompressed_bytes: 256 * 1024,
@@ -139,7 +139,7 @@ fn a_window_larger_than_the_output_limit_is_the_decompressed_limit() {
 
     assert_eq!(
         decode_batch(&bomb, &limits),
-        Err(DecodeError::DecompressedTooLarge { limit: 256 * 1024 })
+        Err(DecodeError::WindowTooLarge { limit: 256 * 1024 })
     );
 }
 
