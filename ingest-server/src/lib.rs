@@ -8,6 +8,7 @@
 
 pub mod checkpoint_file;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod configuration;
 pub mod domain;

@@ -7,7 +7,7 @@
 
 use ledger::checkpoint::{Checkpoint, LogVerifier};
 use ledger::proof;
-use ledger::tree::{NodeId, perfect_subtrees, root_from_subtrees};
+use ledger::tree::{NodeId, perfect_subtrees};
 
 use crate::storage::Storage;
 
@@ -64,10 +64,8 @@ pub async fn check(
     let root_ids = perfect_subtrees(0, database);
     let all: Vec<NodeId> = ids.iter().chain(&root_ids).copied().collect();
     let nodes = store.nodes(&all).await?;
-    let stored_root: Option<Vec<_>> = root_ids.iter().map(|id| nodes.get(id).copied()).collect();
-    let stored_root = stored_root
-        .map(|h| root_from_subtrees(&h))
-        .ok_or_else(|| inconsistent("tree nodes are missing".into()))?;
+    let stored_root = proof::tree_root(database, |id| nodes.get(&id).copied())
+        .map_err(|e| inconsistent(format!("tree nodes are missing: {e}")))?;
     if stored_root != database_root {
         return Err(inconsistent(format!(
             "stored nodes give root {stored_root}, the latest checkpoint says {database_root}"

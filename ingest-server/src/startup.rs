@@ -27,6 +27,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    store: Arc<dyn Storage>,
     writers: Vec<JoinHandle<()>>,
     integrator: JoinHandle<()>,
     stop_integrator: watch::Sender<bool>,
@@ -91,26 +92,26 @@ impl Application {
         }
         let metrics = Arc::new(Metrics::new());
         let settings = Arc::new(settings);
+        let seal = EntrySeal::from_signer(&signer);
         let (pipeline, writers) = IngestPipeline::start(
             store.clone(),
             settings.log_origin.clone(),
-            EntrySeal::from_signer(&signer),
+            seal.clone(),
             &settings.ingest,
             metrics.clone(),
         );
-        let runtime = tokio::runtime::Handle::current();
-        let state = AppState {
-            store: store.clone(),
+        let state = AppState::new(
+            store.clone(),
             pipeline,
-            settings: settings.clone(),
-            metrics: metrics.clone(),
-            signer: signer.clone(),
-            projects: Arc::new(ProjectCache::new(
+            settings.clone(),
+            metrics.clone(),
+            signer.clone(),
+            Arc::new(ProjectCache::new(
                 Duration::from_millis(settings.ingest.project_cache_ttl_ms),
                 10_000,
             )),
-            runtime,
-        };
+            tokio::runtime::Handle::current(),
+        );
 
         let listener = TcpListener::bind(settings.http.bind)
             .with_context(|| format!("binding {}", settings.http.bind))?;
@@ -133,9 +134,11 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
 
+        let app_store = store.clone();
         let integrator = Integrator {
             store,
             signer,
+            seal,
             origin: settings.log_origin.clone(),
             settings: settings.integrator.clone(),
             data_dir: settings.data_dir.clone(),
@@ -147,6 +150,7 @@ impl Application {
             port,
             server,
             state,
+            store: app_store,
             writers,
             integrator,
             stop_integrator,
@@ -159,6 +163,11 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The store, for start-up work outside request handling (the demo project).
+    pub fn store(&self) -> &Arc<dyn Storage> {
+        &self.store
     }
 
     /// Stops the server gracefully (as SIGTERM does).

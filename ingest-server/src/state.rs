@@ -14,8 +14,8 @@ use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// Use [`AppState::storage`] from request handlers, not this directly.
-    pub store: Arc<dyn Storage>,
+    /// Private: handlers reach storage only through [`AppState::storage`].
+    store: Arc<dyn Storage>,
     pub pipeline: IngestPipeline,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
@@ -26,6 +26,32 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[allow(clippy::too_many_arguments)] // the state, field by field
+    pub fn new(
+        store: Arc<dyn Storage>,
+        pipeline: IngestPipeline,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+        signer: Arc<LogSigner>,
+        projects: Arc<ProjectCache>,
+        runtime: tokio::runtime::Handle,
+    ) -> Self {
+        AppState {
+            store,
+            pipeline,
+            settings,
+            metrics,
+            signer,
+            projects,
+            runtime,
+        }
+    }
+
+    /// `"sqlite"` or `"postgres"` (no I/O).
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
     /// Runs a storage call on the main runtime.
     ///
     /// actix runs each HTTP worker on its own runtime. A database connection opened

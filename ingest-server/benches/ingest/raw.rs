@@ -42,7 +42,7 @@ impl SessionSender for RawSender {
         )
         .bind(session)
         .bind(seq as i64)
-        .bind(ingest_server::routes::ingest::now_ms())
+        .bind(ingest_server::clock::now_ms())
         .bind(&body[..])
         .execute(&self.pool)
         .await

@@ -1,9 +1,9 @@
 //! `affidavit project add|list`.
 
 use crate::cli::ProjectCommand;
+use crate::clock::now_ms;
 use crate::configuration::Settings;
 use crate::domain::{self, AllowedOrigin, ProjectId};
-use crate::routes::ingest::now_ms;
 use crate::startup::open_store;
 use crate::storage::NewProject;
 

@@ -2,9 +2,9 @@
 
 use std::net::SocketAddr;
 
+use crate::clock::now_ms;
 use crate::configuration::Settings;
 use crate::domain;
-use crate::routes::ingest::now_ms;
 use crate::startup::Application;
 use crate::storage::{NewProject, Project, Storage};
 
@@ -28,7 +28,7 @@ pub async fn run(
         },
         app.port()
     );
-    let store = app.state().store.clone();
+    let store = app.store().clone();
     let verifier = app.state().signer.verifier();
     println!("Affidavit is running ({} storage)", store.backend());
     println!("  ingest       POST {base}/v1/ingest");

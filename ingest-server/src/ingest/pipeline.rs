@@ -113,65 +113,65 @@ struct Writer {
 
 impl Writer {
     async fn run(self, mut rx: mpsc::Receiver<Job>) {
-        let mut group: Vec<Job> = Vec::with_capacity(self.max_batches);
         while let Some(first) = rx.recv().await {
             let mut bytes = first.batch.bytes.len();
+            let mut group = Vec::with_capacity(self.max_batches);
             group.push(first);
             while group.len() < self.max_batches && bytes < self.max_bytes {
-                match rx.try_recv() {
-                    Ok(job) => {
-                        bytes += job.batch.bytes.len();
-                        group.push(job);
-                    }
-                    Err(_) => break,
-                }
+                let Ok(job) = rx.try_recv() else { break };
+                bytes += job.batch.bytes.len();
+                group.push(job);
             }
-            self.commit(&mut group).await;
+            self.commit(group).await;
         }
     }
 
-    async fn commit(&self, group: &mut Vec<Job>) {
-        let batches: Vec<AppendBatch> = group.iter().map(|j| j.batch.clone()).collect();
+    async fn commit(&self, group: Vec<Job>) {
+        let (batches, replies): (Vec<AppendBatch>, Vec<Reply>) =
+            group.into_iter().map(|job| (job.batch, job.reply)).unzip();
         self.metrics.group_size.observe(batches.len() as f64);
-        match self
+        let answers: Vec<Result<AppendOutcome, SubmitError>> = match self
             .store
             .append_batches(&self.origin, &self.seal, &batches)
             .await
         {
-            Ok(outcomes) if outcomes.len() == group.len() => {
-                for (job, outcome) in group.drain(..).zip(outcomes) {
-                    // The client may have gone away; its batch is committed anyway.
-                    let _ = job.reply.send(Ok(outcome));
-                }
+            Ok(outcomes) if outcomes.len() == replies.len() => {
+                outcomes.into_iter().map(Ok).collect()
             }
             Ok(outcomes) => {
                 tracing::error!(
-                    expected = group.len(),
+                    expected = replies.len(),
                     got = outcomes.len(),
                     "store returned the wrong number of outcomes"
                 );
-                for job in group.drain(..) {
-                    let _ = job
-                        .reply
-                        .send(Err(SubmitError::Storage(StorageError::Integrity(
-                            "store returned the wrong number of outcomes".into(),
-                        ))));
-                }
+                let e =
+                    StorageError::Integrity("store returned the wrong number of outcomes".into());
+                replies
+                    .iter()
+                    .map(|_| Err(SubmitError::Storage(same_kind(&e))))
+                    .collect()
             }
             Err(e) => {
-                tracing::warn!(error = %e, batches = group.len(), "group commit failed; nothing of it was stored");
-                let message = e.to_string();
-                let unavailable = matches!(e, StorageError::Unavailable(_));
-                for job in group.drain(..) {
-                    let err = if unavailable {
-                        StorageError::Unavailable(message.clone())
-                    } else {
-                        StorageError::Integrity(message.clone())
-                    };
-                    let _ = job.reply.send(Err(SubmitError::Storage(err)));
-                }
+                tracing::warn!(error = %e, batches = replies.len(), "group commit failed; nothing of it was stored");
+                replies
+                    .iter()
+                    .map(|_| Err(SubmitError::Storage(same_kind(&e))))
+                    .collect()
             }
+        };
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            // The client may have gone away; its batch is committed anyway.
+            let _ = reply.send(answer);
         }
+    }
+}
+
+/// A copy of a group's failure for each of its batches (StorageError is not
+/// Clone): unavailability stays a 503, anything else is a 500.
+fn same_kind(e: &StorageError) -> StorageError {
+    match e {
+        StorageError::Unavailable(m) => StorageError::Unavailable(m.clone()),
+        other => StorageError::Integrity(other.to_string()),
     }
 }
 

@@ -16,9 +16,9 @@ use ledger::checkpoint::LogSigner;
 use tokio::sync::watch;
 
 use crate::checkpoint_file;
+use crate::clock::now_ms;
 use crate::configuration::IntegratorSettings;
 use crate::metrics::{Metrics, gauge_value};
-use crate::routes::ingest::now_ms;
 use crate::seal::EntrySeal;
 use crate::storage::{IntegrationOutcome, Storage, StorageError};
 use plan::CheckpointPlanner;
@@ -27,6 +27,8 @@ use plan::CheckpointPlanner;
 pub struct Integrator {
     pub store: Arc<dyn Storage>,
     pub signer: Arc<LogSigner>,
+    /// Derived from `signer` once; checks the seal of every pending entry.
+    pub seal: EntrySeal,
     pub origin: String,
     pub settings: IntegratorSettings,
     pub data_dir: PathBuf,
@@ -37,11 +39,10 @@ impl Integrator {
     /// Integrates what is pending (up to the step limit) and publishes the new
     /// checkpoint. `Ok(None)`: nothing pending, or another node is integrating.
     pub async fn step(&self) -> Result<Option<IntegrationOutcome>, StorageError> {
-        let seal = EntrySeal::from_signer(&self.signer);
         let planner = CheckpointPlanner {
             origin: &self.origin,
             signer: &self.signer,
-            seal: &seal,
+            seal: &self.seal,
             now_ms: now_ms(),
         };
         let outcome = self

@@ -10,7 +10,7 @@ use crate::state::AppState;
 /// 200 when storage answers, 503 (JSON error) when it does not.
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.storage(|s| async move { s.ping().await }).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "ok", "storage": state.store.backend() })))
+    Ok(HttpResponse::Ok().json(json!({ "status": "ok", "storage": state.backend() })))
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {

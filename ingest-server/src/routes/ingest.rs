@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
+use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::ingest::pipeline::SubmitError;
 use crate::ingest::{body, cors};
@@ -189,7 +190,7 @@ async fn accept(
         actor: format!("key:{}", project.id),
         event_count,
         payload_hash: ledger::sha256(&bytes),
-        bytes: bytes.to_vec(),
+        bytes,
     };
     let size = append.bytes.len() as u64;
     let outcome = state.pipeline.submit(append).await.map_err(|e| match e {
@@ -230,10 +231,4 @@ async fn accept(
             expected_seq: None,
         }),
     }
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

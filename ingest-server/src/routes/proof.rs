@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use ledger::Hash;
 use ledger::proof;
-use ledger::tree::{NodeId, perfect_subtrees, root_from_subtrees};
+use ledger::tree::{NodeId, perfect_subtrees};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -97,7 +97,7 @@ pub async fn inclusion(
         index,
         size,
         leaf_hash: leaf.to_hex(),
-        root: root_at(&root_ids, &nodes)?.to_hex(),
+        root: root_at(size, &nodes)?.to_hex(),
         proof: path.iter().map(Hash::to_hex).collect(),
     }))
 }
@@ -132,8 +132,8 @@ pub async fn consistency(
     Ok(HttpResponse::Ok().json(ConsistencyBody {
         first,
         second,
-        first_root: root_at(&first_ids, &nodes)?.to_hex(),
-        second_root: root_at(&second_ids, &nodes)?.to_hex(),
+        first_root: root_at(first, &nodes)?.to_hex(),
+        second_root: root_at(second, &nodes)?.to_hex(),
         proof: path.iter().map(Hash::to_hex).collect(),
     }))
 }
@@ -154,14 +154,9 @@ async fn resolve_size(state: &AppState, asked: Option<u64>) -> Result<u64, ApiEr
     }
 }
 
-fn root_at(
-    ids: &[NodeId],
-    nodes: &std::collections::HashMap<NodeId, Hash>,
-) -> Result<Hash, ApiError> {
-    let hashes: Option<Vec<Hash>> = ids.iter().map(|id| nodes.get(id).copied()).collect();
-    Ok(root_from_subtrees(
-        &hashes.ok_or_else(|| integrity("tree node missing"))?,
-    ))
+/// The root of the first `size` leaves from the fetched nodes (ledger's one way to do it).
+fn root_at(size: u64, nodes: &std::collections::HashMap<NodeId, Hash>) -> Result<Hash, ApiError> {
+    proof::tree_root(size, |id| nodes.get(&id).copied()).map_err(integrity)
 }
 
 fn integrity(e: impl std::fmt::Display) -> ApiError {

@@ -4,6 +4,7 @@
 //! (under the session's row lock), call [`plan_append`], and write exactly what it
 //! says. The chain rules therefore live here once.
 
+use bytes::Bytes;
 use ledger::{Entry, EntryError, EntryKind, genesis_hash};
 
 use crate::seal::EntrySeal;
@@ -82,7 +83,7 @@ pub fn plan_append(
             next_entry_seq,
             prev_hash,
             None,
-            Vec::new(),
+            Bytes::new(),
         )?;
         prev_hash = opened.leaf_hash;
         next_entry_seq += 1;
@@ -137,7 +138,7 @@ fn build_entry(
     session_seq: u64,
     prev_hash: ledger::Hash,
     batch_seq: Option<u64>,
-    payload: Vec<u8>,
+    payload: Bytes,
 ) -> Result<NewEntry, EntryError> {
     let (payload_len, payload_hash) = if batch_seq.is_some() {
         // Hash computed once at the edge from the bytes exactly as received.
@@ -199,7 +200,7 @@ mod tests {
             actor: "key:demo".into(),
             event_count: 1,
             payload_hash: sha256(bytes),
-            bytes: bytes.to_vec(),
+            bytes: Bytes::copy_from_slice(bytes),
         }
     }
 

@@ -110,14 +110,6 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     /// Tree leaves ordered by log index, from `from_index`, at most `limit`.
     async fn leaves(&self, from_index: u64, limit: u32) -> Result<Vec<StoredLeaf>, StorageError>;
 
-    /// Stored tree nodes at `level` with index in `[from, from + limit)`.
-    async fn nodes_at_level(
-        &self,
-        level: u8,
-        from: u64,
-        limit: u32,
-    ) -> Result<Vec<(u64, Hash)>, StorageError>;
-
     /// Entries waiting in the integration queue, in queue order, with their seals.
     async fn pending_entries(&self) -> Result<Vec<PendingEntry>, StorageError>;
 

@@ -1,5 +1,6 @@
 //! Rows and results that cross the storage boundary.
 
+use bytes::Bytes;
 use ledger::tree::NodeId;
 use ledger::{EntryKind, Hash};
 use uuid::Uuid;
@@ -93,7 +94,9 @@ pub struct AppendBatch {
     pub actor: String,
     pub event_count: u32,
     pub payload_hash: Hash,
-    pub bytes: Vec<u8>,
+    /// Reference-counted: the same buffer travels from the request body to the
+    /// INSERT without being copied.
+    pub bytes: Bytes,
 }
 
 /// What the server tells the client about an accepted batch.
@@ -150,7 +153,7 @@ pub struct NewEntry {
     pub received_at_ms: i64,
     pub entry_bytes: Vec<u8>,
     pub leaf_hash: Hash,
-    pub payload: Vec<u8>,
+    pub payload: Bytes,
     /// The server's seal of `leaf_hash` (see `crate::seal`), stored with the queue row.
     pub seal: [u8; 32],
 }

@@ -198,15 +198,6 @@ impl Storage for PostgresStore {
         self.leaves_impl(from_index, limit).await
     }
 
-    async fn nodes_at_level(
-        &self,
-        level: u8,
-        from: u64,
-        limit: u32,
-    ) -> Result<Vec<(u64, Hash)>, StorageError> {
-        self.nodes_at_level_impl(level, from, limit).await
-    }
-
     async fn pending_entries(&self) -> Result<Vec<PendingEntry>, StorageError> {
         self.pending_entries_impl().await
     }

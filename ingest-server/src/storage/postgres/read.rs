@@ -158,32 +158,6 @@ impl PostgresStore {
             .collect()
     }
 
-    pub(super) async fn nodes_at_level_impl(
-        &self,
-        level: u8,
-        from: u64,
-        limit: u32,
-    ) -> Result<Vec<(u64, Hash)>, StorageError> {
-        let from = to_i64("node index", from)?;
-        let rows = sqlx::query(
-            "SELECT idx, hash FROM tree_nodes WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
-        )
-        .bind(i16::from(level))
-        .bind(from)
-        .bind(from.saturating_add(i64::from(limit)))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let idx = to_u64("node index", row.try_get("idx")?)?;
-                Ok((
-                    idx,
-                    to_hash("node hash", &row.try_get::<Vec<u8>, _>("hash")?)?,
-                ))
-            })
-            .collect()
-    }
-
     pub(super) async fn pending_entries_impl(&self) -> Result<Vec<PendingEntry>, StorageError> {
         let rows = sqlx::query(
             "SELECT session_id, session_seq, leaf_hash, seal FROM integration_queue ORDER BY id",

@@ -68,7 +68,7 @@ pub fn batch_for(project: &str, session: Uuid, seq: u64, bytes: &[u8]) -> Append
         actor: format!("key:{project}"),
         event_count: 3,
         payload_hash: ledger::sha256(bytes),
-        bytes: bytes.to_vec(),
+        bytes: bytes::Bytes::copy_from_slice(bytes),
     }
 }
 
