@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use uuid::Uuid;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +45,19 @@ pub enum Command {
         #[command(subcommand)]
         action: ProjectCommand,
     },
+    /// Inspect recorded sessions (read-only; safe beside a running server).
+    Session {
+        #[command(subcommand)]
+        action: SessionCommand,
+    },
+    /// Decode one batch body (a zstd frame, as a recorder sends or persists it) read from
+    /// standard input, and print it as one JSON line like `session dump`'s. Reads no
+    /// database.
+    Decode {
+        /// Print the decompressed MessagePack bytes instead, without decoding them.
+        #[arg(long)]
+        raw: bool,
+    },
     /// Check the whole log: payload hashes, entries, session chains, the tree and
     /// every checkpoint, against the pinned log key. Exits non-zero on any failure.
     Fsck {
@@ -69,4 +83,16 @@ pub enum ProjectCommand {
     },
     /// List projects with their write keys and allowed origins.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// List sessions: id, project, batch count, payload bytes, first and last batch (Unix ms).
+    List,
+    /// Print a session's batches in seq order, decoded, one JSON line each:
+    /// {"seq":N,"events":[{"kind":"meta","ts":…,"data":{…}},…]}.
+    Dump {
+        /// The session id (a UUID, as `session list` prints it).
+        session_id: Uuid,
+    },
 }

@@ -23,6 +23,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub ingest: IngestSettings,
     pub integrator: IntegratorSettings,
+    pub assets: AssetSettings,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +81,27 @@ pub struct IntegratorSettings {
     pub max_entries_per_step: usize,
 }
 
+/// Static files the server hands to browsers. Relative paths are relative to the
+/// working directory, which is the repository root for `scripts/run`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssetSettings {
+    /// The built recorder (`scripts/build-recorder` writes it): served at
+    /// `/affidavit.js` and `/recorder/{file}`.
+    pub recorder_dir: PathBuf,
+    /// The demo site, served at `/demo/` by `affidavit serve --demo` only.
+    pub www_dir: PathBuf,
+}
+
+impl Default for AssetSettings {
+    fn default() -> Self {
+        AssetSettings {
+            recorder_dir: PathBuf::from("dist/recorder"),
+            www_dir: PathBuf::from("www"),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -90,6 +112,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             ingest: IngestSettings::default(),
             integrator: IntegratorSettings::default(),
+            assets: AssetSettings::default(),
         }
     }
 }
@@ -173,6 +196,11 @@ impl Settings {
         if self.integrator.max_entries_per_step == 0 || self.integrator.interval_ms == 0 {
             return invalid("integrator.interval_ms and max_entries_per_step must be at least 1");
         }
+        if self.assets.recorder_dir.as_os_str().is_empty()
+            || self.assets.www_dir.as_os_str().is_empty()
+        {
+            return invalid("assets.recorder_dir and assets.www_dir must not be empty");
+        }
         if let Some(url) = &self.database.url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
@@ -255,6 +283,11 @@ mod tests {
         assert_eq!(s.ingest.limits.max_events, 10);
 
         std::fs::write(&file, "[ingest]\nwriter_shards = 0\n").expect("write");
+        assert!(matches!(
+            Settings::load(Some(&file)),
+            Err(ConfigError::Invalid(_))
+        ));
+        std::fs::write(&file, "[assets]\nrecorder_dir = \"\"\n").expect("write");
         assert!(matches!(
             Settings::load(Some(&file)),
             Err(ConfigError::Invalid(_))

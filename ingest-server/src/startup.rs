@@ -62,6 +62,18 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Storage>>
     }
 }
 
+/// The server runs without the built recorder (the API does not need it), but an
+/// operator should hear why `/affidavit.js` answers 404.
+fn warn_if_assets_missing(settings: &Settings) {
+    let dir = &settings.assets.recorder_dir;
+    if !dir.join("affidavit.js").is_file() {
+        tracing::warn!(
+            recorder_dir = %dir.display(),
+            "the recorder is not built: /affidavit.js and /recorder/* answer 404 until scripts/build-recorder has run"
+        );
+    }
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let store = open_store(&settings).await?;
@@ -90,6 +102,7 @@ impl Application {
                 "database extends the last published checkpoint"
             );
         }
+        warn_if_assets_missing(&settings);
         let metrics = Arc::new(Metrics::new());
         let settings = Arc::new(settings);
         let seal = EntrySeal::from_signer(&signer);

@@ -1,7 +1,7 @@
 //! What every request handler shares.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ledger::checkpoint::LogSigner;
 
@@ -23,6 +23,28 @@ pub struct AppState {
     pub projects: Arc<ProjectCache>,
     /// The main runtime, which outlives the HTTP workers.
     pub runtime: tokio::runtime::Handle,
+    /// Set by `affidavit serve --demo` once the demo project exists.
+    pub demo: DemoSite,
+}
+
+/// Whether this server serves the demo site, and with which write key.
+///
+/// Set after start-up rather than passed in: the demo project's allowed origins
+/// name the port, which is known only once the listener is bound.
+#[derive(Debug, Clone, Default)]
+pub struct DemoSite(Arc<OnceLock<String>>);
+
+impl DemoSite {
+    /// Serves the demo site from now on, with `write_key` in its snippet tags. A
+    /// second call keeps the first key.
+    pub fn enable(&self, write_key: String) {
+        let _ = self.0.set(write_key);
+    }
+
+    /// The demo project's write key; `None` unless the demo site is enabled.
+    pub fn write_key(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
 }
 
 impl AppState {
@@ -44,6 +66,7 @@ impl AppState {
             signer,
             projects,
             runtime,
+            demo: DemoSite::default(),
         }
     }
 

@@ -18,6 +18,7 @@ pub async fn run(
     }
     tracing::info!(settings = %settings.redacted(), "starting");
     let host = settings.http.bind.ip();
+    let www_dir = settings.assets.www_dir.clone();
     let app = Application::build(settings).await?;
     let base = format!(
         "http://{}:{}",
@@ -39,6 +40,14 @@ pub async fn run(
     println!("  fingerprint  {}", verifier.fingerprint());
     if demo {
         let project = ensure_demo_project(store.as_ref(), &base, app.port()).await?;
+        app.state().demo.enable(project.write_key.clone());
+        if !www_dir.join("index.html").is_file() {
+            tracing::warn!(
+                www_dir = %www_dir.display(),
+                "no demo site here (index.html is missing): /demo/ answers 404; run from the repository root or set assets.www_dir"
+            );
+        }
+        println!("  demo site    {base}/demo/");
         println!(
             "  demo project {} (write key {})",
             project.id, project.write_key

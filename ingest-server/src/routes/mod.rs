@@ -1,5 +1,6 @@
 //! One file per resource; `register` is the whole route table.
 
+pub mod assets;
 pub mod checkpoint;
 pub mod health;
 pub mod ingest;
@@ -19,7 +20,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/v1/proof/inclusion", web::get().to(proof::inclusion))
         .route("/v1/proof/consistency", web::get().to(proof::consistency))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/metrics", web::get().to(health::metrics));
+        .route("/metrics", web::get().to(health::metrics))
+        .configure(assets::register);
 }
 
 /// JSON 404 for unknown paths, so every error has the same shape.

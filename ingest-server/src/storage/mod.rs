@@ -107,6 +107,16 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         limit: u32,
     ) -> Result<Vec<StoredEntry>, StorageError>;
 
+    /// One session's batch entries with `batch_seq >= from_seq`, in batch order, at
+    /// most `limit`, each with its payload exactly as received (`session dump`, the
+    /// viewer). Entries without a batch (session opened, views) are left out.
+    async fn session_batches(
+        &self,
+        session: Uuid,
+        from_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StorageError>;
+
     /// Tree leaves ordered by log index, from `from_index`, at most `limit`.
     async fn leaves(&self, from_index: u64, limit: u32) -> Result<Vec<StoredLeaf>, StorageError>;
 

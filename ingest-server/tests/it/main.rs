@@ -3,6 +3,7 @@
 
 mod api;
 mod cli;
+mod decode_cli;
 mod storage_contract;
 mod support;
 mod tamper;

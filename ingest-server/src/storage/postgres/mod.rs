@@ -194,6 +194,15 @@ impl Storage for PostgresStore {
         self.entries_by_session_impl(after, limit).await
     }
 
+    async fn session_batches(
+        &self,
+        session: Uuid,
+        from_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StorageError> {
+        self.session_batches_impl(session, from_seq, limit).await
+    }
+
     async fn leaves(&self, from_index: u64, limit: u32) -> Result<Vec<StoredLeaf>, StorageError> {
         self.leaves_impl(from_index, limit).await
     }

@@ -133,6 +133,30 @@ impl PostgresStore {
         rows.iter().map(stored_entry).collect()
     }
 
+    pub(super) async fn session_batches_impl(
+        &self,
+        session: Uuid,
+        from_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StorageError> {
+        // `batch_seq >= …` implies NOT NULL, so this is a range scan of the partial
+        // index on (session_id, batch_seq).
+        let rows = sqlx::query(
+            "SELECT e.session_id, e.session_seq, e.project, e.kind, e.batch_seq, \
+                    e.received_at_ms, e.entry_bytes, e.leaf_hash, p.bytes AS payload \
+             FROM entries e LEFT JOIN payloads p \
+               ON p.session_id = e.session_id AND p.session_seq = e.session_seq \
+             WHERE e.session_id = $1 AND e.batch_seq >= $2 \
+             ORDER BY e.batch_seq LIMIT $3",
+        )
+        .bind(session)
+        .bind(to_i64("batch seq", from_seq)?)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_entry).collect()
+    }
+
     pub(super) async fn leaves_impl(
         &self,
         from: u64,

@@ -142,6 +142,30 @@ impl SqliteStore {
         rows.iter().map(stored_entry).collect()
     }
 
+    pub(super) async fn session_batches_impl(
+        &self,
+        session: Uuid,
+        from_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>, StorageError> {
+        // `batch_seq >= …` implies NOT NULL, so this is a range scan of the partial
+        // index on (session_id, batch_seq).
+        let rows = sqlx::query(
+            "SELECT e.session_id, e.session_seq, e.project, e.kind, e.batch_seq, \
+                    e.received_at_ms, e.entry_bytes, e.leaf_hash, p.bytes AS payload \
+             FROM entries e LEFT JOIN payloads p \
+               ON p.session_id = e.session_id AND p.session_seq = e.session_seq \
+             WHERE e.session_id = ? AND e.batch_seq >= ? \
+             ORDER BY e.batch_seq LIMIT ?",
+        )
+        .bind(session)
+        .bind(to_i64("batch seq", from_seq)?)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_entry).collect()
+    }
+
     pub(super) async fn leaves_impl(
         &self,
         from: u64,

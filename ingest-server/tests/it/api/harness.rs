@@ -57,6 +57,16 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     start(backend, settings, store, data_dir, true).await
 }
 
+/// As `affidavit serve --demo` runs it: the demo site is served, with the test
+/// project's write key in its pages.
+pub async fn spawn_demo_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = test_settings(&data_dir);
+    adjust(&mut settings);
+    let store = crate::support::open_store(backend, &settings).await;
+    launch(backend, settings, store, data_dir, true, true).await
+}
+
 /// Starts the server on an existing data directory and store (a restart).
 pub async fn start(
     backend: Backend,
@@ -64,6 +74,17 @@ pub async fn start(
     store: Arc<dyn Storage>,
     data_dir: TempDir,
     create_project: bool,
+) -> TestApp {
+    launch(backend, settings, store, data_dir, create_project, false).await
+}
+
+async fn launch(
+    backend: Backend,
+    settings: Settings,
+    store: Arc<dyn Storage>,
+    data_dir: TempDir,
+    create_project: bool,
+    demo: bool,
 ) -> TestApp {
     let key = if create_project {
         let project = store
@@ -90,6 +111,9 @@ pub async fn start(
     let app = Application::build_with_store(settings.clone(), store.clone())
         .await
         .expect("app builds");
+    if demo {
+        app.state().demo.enable(key.clone());
+    }
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     let running = tokio::spawn(app.run_until_stopped());

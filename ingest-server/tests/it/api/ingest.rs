@@ -210,6 +210,27 @@ async fn a_key_cannot_write_into_another_project(backend: Backend) {
     app.stop().await;
 }
 
+crate::both_backends!(a_batch_naming_no_project_goes_to_the_keys_project);
+async fn a_batch_naming_no_project_goes_to_the_keys_project(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let session = new_session();
+
+    let response = app.post_batch(batches::encoded("", session, 0, 3)).await;
+
+    assert_eq!(response.status(), 200);
+    let stored: Vec<_> = app
+        .store
+        .entries_by_session(None, 100)
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|entry| entry.session == session && entry.batch_seq.is_some())
+        .collect();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].project, PROJECT);
+    app.stop().await;
+}
+
 crate::both_backends!(malformed_bodies_are_400_with_a_reason);
 async fn malformed_bodies_are_400_with_a_reason(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -1,11 +1,13 @@
 //! The HTTP API, end to end: the real server on port 0, real encoded batches, and
 //! SQLite or a throwaway PostgreSQL behind it.
 
+mod assets;
 pub mod batches;
 pub mod harness;
 mod ingest;
 mod log;
 mod overload;
+mod session_cli;
 
 use std::path::Path;
 

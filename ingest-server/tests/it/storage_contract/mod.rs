@@ -10,6 +10,7 @@ mod concurrency;
 mod integrate;
 mod postgres_setup;
 mod projects;
+mod sessions;
 mod tamper;
 mod unavailable;
 

@@ -1,0 +1,73 @@
+//! Stable node ids: an integer per DOM node, assigned when the recorder first sees the node.
+//!
+//! The map lives in a JavaScript `WeakMap` keyed by the node, not in Rust: a node that
+//! leaves the document and is dropped by the page takes its entry with it, so a page that
+//! adds and removes nodes for hours keeps the recorder's memory flat without any sweep.
+//! Ids are never reused (a `u32` counter lasts four billion nodes), so an id in a replay
+//! always means one node.
+
+use js_sys::WeakMap;
+use protocol::NodeId;
+use wasm_bindgen::JsValue;
+
+#[derive(Debug)]
+pub(crate) struct NodeIds {
+    map: WeakMap,
+    next: u32,
+}
+
+impl NodeIds {
+    pub(crate) fn new() -> Self {
+        NodeIds {
+            map: WeakMap::new(),
+            // 0 is never assigned, so an absent id can never be mistaken for the document.
+            next: 1,
+        }
+    }
+
+    pub(crate) fn get(&self, node: &JsValue) -> Option<NodeId> {
+        let value = self.map.get(node.unchecked_object());
+        value.as_f64().map(|id| NodeId(id as u32))
+    }
+
+    pub(crate) fn get_or_assign(&mut self, node: &JsValue) -> NodeId {
+        if let Some(id) = self.get(node) {
+            return id;
+        }
+        let id = NodeId(self.next);
+        self.next = self.next.saturating_add(1);
+        self.set(node, id);
+        id
+    }
+
+    /// An id for a node the page does not have: the text child that carries the rules of
+    /// a `<style>` filled only through the CSSOM.
+    pub(crate) fn allocate(&mut self) -> NodeId {
+        let id = NodeId(self.next);
+        self.next = self.next.saturating_add(1);
+        id
+    }
+
+    /// Gives `node` an existing id: a text node that replaced another keeps its id, so a
+    /// `textContent =` assignment replays as a text change instead of remove + add.
+    pub(crate) fn set(&mut self, node: &JsValue, id: NodeId) {
+        self.map
+            .set(node.unchecked_object(), &JsValue::from(id.0));
+    }
+
+    /// Ids at or above this were assigned after this call: a flush uses it to skip changes to
+    /// nodes it has just serialized whole.
+    pub(crate) fn watermark(&self) -> u32 {
+        self.next
+    }
+}
+
+trait UncheckedObject {
+    fn unchecked_object(&self) -> &js_sys::Object;
+}
+
+impl UncheckedObject for JsValue {
+    fn unchecked_object(&self) -> &js_sys::Object {
+        wasm_bindgen::JsCast::unchecked_ref(self)
+    }
+}

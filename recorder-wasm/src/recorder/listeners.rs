@@ -1,0 +1,69 @@
+//! Every listener, observer and patch the recorder installs, owned in one place so `stop()`
+//! removes all of them: a stopped recorder leaves the page exactly as it found it, and no
+//! `Closure` is ever leaked with `forget`.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{AddEventListenerOptions, EventTarget};
+
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+#[derive(Default)]
+pub(crate) struct Listeners {
+    installed: Vec<(EventTarget, &'static str, bool, Handler)>,
+    undo: Vec<Box<dyn FnOnce()>>,
+}
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listeners")
+            .field("installed", &self.installed.len())
+            .field("undo", &self.undo.len())
+            .finish()
+    }
+}
+
+impl Listeners {
+    pub(crate) fn add(
+        &mut self,
+        target: &EventTarget,
+        event: &'static str,
+        capture: bool,
+        handler: Handler,
+    ) {
+        let options = AddEventListenerOptions::new();
+        options.set_capture(capture);
+        // Passive: the recorder never calls preventDefault, and a passive listener cannot
+        // delay scrolling or touch handling on the page.
+        options.set_passive(true);
+        if target
+            .add_event_listener_with_callback_and_add_event_listener_options(
+                event,
+                handler.as_ref().unchecked_ref(),
+                &options,
+            )
+            .is_ok()
+        {
+            self.installed.push((target.clone(), event, capture, handler));
+        }
+    }
+
+    /// Something to run at stop: restoring a patched method, disconnecting an observer.
+    pub(crate) fn on_stop(&mut self, undo: Box<dyn FnOnce()>) {
+        self.undo.push(undo);
+    }
+
+    pub(crate) fn remove_all(&mut self) {
+        for (target, event, capture, handler) in self.installed.drain(..) {
+            let _ = target.remove_event_listener_with_callback_and_bool(
+                event,
+                handler.as_ref().unchecked_ref(),
+                capture,
+            );
+        }
+        // Undo in reverse: a later patch may wrap an earlier one.
+        while let Some(undo) = self.undo.pop() {
+            undo();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Where a session survives a reload: `sessionStorage` names this tab's session and when it
+//! was last active; `localStorage` holds its outbox (and outboxes of tabs that closed with
+//! batches unsent).
+//!
+//! Web storage rather than IndexedDB because it is synchronous: the outbox is written
+//! before `seal` returns, so a `pagehide` right after cannot lose it, where an IndexedDB
+//! transaction started during unload may never commit. Its quota (about 5 MB per origin)
+//! is why `batching.maxQueuedBytes` defaults to 2 MiB. See
+//! `docs/decisions/0008-recorder-persistence.md`.
+
+use uuid::{Builder, Uuid};
+use web_sys::Window;
+
+use crate::batching::{Outbox, Sealer};
+
+const SESSION_KEY: &str = "affidavit:session";
+const OUTBOX_PREFIX: &str = "affidavit:outbox:";
+
+#[derive(Debug)]
+pub(super) struct Storage {
+    session: Option<web_sys::Storage>,
+    local: Option<web_sys::Storage>,
+}
+
+impl Storage {
+    pub(super) fn new(window: &Window) -> Self {
+        // Either may throw (storage disabled, sandboxed frame): then the recorder still
+        // works, it just cannot survive a reload.
+        Storage {
+            session: window.session_storage().ok().flatten(),
+            local: window.local_storage().ok().flatten(),
+        }
+    }
+
+    /// This tab's session, if it was active within `idle_ms` and its outbox is intact.
+    pub(super) fn restore(&self, now: f64, idle_ms: f64) -> Option<Outbox> {
+        let record = self.session.as_ref()?.get_item(SESSION_KEY).ok()??;
+        let (id, last) = record.split_once(' ')?;
+        let last: f64 = last.parse().ok()?;
+        if now - last > idle_ms {
+            return None;
+        }
+        let text = self.local.as_ref()?.get_item(&outbox_key(id)).ok()??;
+        let outbox = Outbox::from_persisted(&text).ok()?;
+        (outbox.sealer().session_id().to_string() == id).then_some(outbox)
+    }
+
+    pub(super) fn save(&self, outbox: &Outbox, now: f64) {
+        let id = outbox.sealer().session_id();
+        if let Some(local) = &self.local
+            && local
+                .set_item(&outbox_key(&id.to_string()), &outbox.to_persisted())
+                .is_err()
+        {
+            super::send::warn("could not persist unsent batches (storage full?)");
+        }
+        self.touch(id, now);
+    }
+
+    pub(super) fn touch(&self, id: Uuid, now: f64) {
+        if let Some(session) = &self.session {
+            let _ = session.set_item(SESSION_KEY, &format!("{id} {}", now as i64));
+        }
+    }
+
+    pub(super) fn forget(&self, id: Uuid) {
+        if let Some(local) = &self.local {
+            let _ = local.remove_item(&outbox_key(&id.to_string()));
+        }
+    }
+}
+
+fn outbox_key(id: &str) -> String {
+    format!("{OUTBOX_PREFIX}{id}")
+}
+
+/// A sealer for a new session: a UUIDv7 from the clock and the browser's CSPRNG.
+pub(super) fn new_sealer(window: &Window, now: f64) -> Sealer {
+    let mut random = [0u8; 10];
+    let filled = window
+        .crypto()
+        .ok()
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut random).ok())
+        .is_some();
+    if !filled {
+        // No Web Crypto (very old browser): Math.random is enough for uniqueness here;
+        // the id is not a secret.
+        for byte in &mut random {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    let millis = now.max(0.0) as u64;
+    let id = Builder::from_unix_timestamp_millis(millis, &random).into_uuid();
+    Sealer::new("", id, 0, millis as i64)
+}
