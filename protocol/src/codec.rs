@@ -38,8 +38,19 @@ pub fn encode_batch_uncompressed(batch: &Batch) -> Result<Vec<u8>, EncodeError> 
 }
 
 /// One zstd frame holding `msgpack`, with its size in the frame header.
+#[cfg(not(feature = "compress-ruzstd"))]
 pub fn compress(msgpack: &[u8], level: i32) -> Result<Vec<u8>, EncodeError> {
     zstd::bulk::compress(msgpack, level).map_err(EncodeError::Compress)
+}
+
+/// One zstd frame holding `msgpack`, written by ruzstd at its only level (about zstd's
+/// level 1) whatever `level` asks for, without the size in the frame header.
+#[cfg(feature = "compress-ruzstd")]
+pub fn compress(msgpack: &[u8], _level: i32) -> Result<Vec<u8>, EncodeError> {
+    Ok(ruzstd::encoding::compress_to_vec(
+        msgpack,
+        ruzstd::encoding::CompressionLevel::Fastest,
+    ))
 }
 
 /// Decompresses, checks and decodes an untrusted batch, enforcing `limits` as it goes (see

@@ -26,6 +26,13 @@
 //! then deserialization, whose recursion that walk has bounded (node trees are flat on the
 //! wire, so DOM depth costs no stack); then [`Batch::validate`], which checks tree depth.
 //!
+//! # Rearranging batches without decoding them
+//!
+//! [`read_raw_batch`] reads an uncompressed batch's envelope and each event's byte range
+//! under the same limits, and [`RawBatch::encode_uncompressed`] writes a batch from a
+//! header and any of those events, byte for byte as [`encode_batch`] would. The recorder
+//! splits and renumbers its queued batches that way, so its build carries no decoder.
+//!
 //! This crate does no I/O and builds for `wasm32-unknown-unknown`: the recorder encodes with
 //! it and the viewer decodes with it.
 
@@ -42,6 +49,7 @@ mod mutation;
 mod page;
 mod pairs;
 mod prescan;
+mod raw;
 mod snapshot;
 mod stylesheet;
 mod tree;
@@ -63,6 +71,7 @@ pub use incremental::{
 pub use limits::{Limits, MAX_NESTING};
 pub use mutation::{AddedNode, AttributeChange, Mutation, RemovedNode, TextChange};
 pub use page::{Marker, MarkerKind, Meta, Navigation, NavigationKind, PageState};
+pub use raw::{RawBatch, RawEvent, encode_raw_batch_uncompressed, read_raw_batch};
 pub use snapshot::{Element, FullSnapshot, Node, NodeData, NodeId, NodeKind};
 pub use stylesheet::{
     AdoptedStyleSheets, ConstructedSheet, RuleChange, RuleChangeKind, RuleInsert, StyleSheetId,

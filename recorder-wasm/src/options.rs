@@ -77,6 +77,9 @@ pub struct BatchOptions {
     pub retry_base_ms: u32,
     /// Longest delay between retries (milliseconds).
     pub retry_max_ms: u32,
+    /// Unsent batches left by a tab nobody has written for this long (milliseconds) are
+    /// adopted and sent by the next page of the origin.
+    pub orphan_after_ms: u32,
 }
 
 impl Default for BatchOptions {
@@ -91,6 +94,7 @@ impl Default for BatchOptions {
             max_queued_bytes: 2 * 1024 * 1024,
             retry_base_ms: 1_000,
             retry_max_ms: 60_000,
+            orphan_after_ms: 60_000,
         }
     }
 }
@@ -209,6 +213,12 @@ impl Options {
             return Err(invalid(
                 "batching.retryMaxMs",
                 "retryBaseMs must be positive and retryMaxMs at least retryBaseMs",
+            ));
+        }
+        if b.orphan_after_ms < b.flush_interval_ms {
+            return Err(invalid(
+                "batching.orphanAfterMs",
+                "must be at least flushIntervalMs (a live tab writes its outbox at every flush)",
             ));
         }
         if self.guard.max_mutations_per_node_per_s == 0 || self.guard.max_mutations_per_s == 0 {

@@ -146,6 +146,7 @@ async function workload(browser, server, work, { options, record = true } = {}) 
       ? (statsAfter.captureMs + statsAfter.sealMs - statsBefore.captureMs - statsBefore.sealMs) / elapsedMin
       : 0,
     sealMsPerMin: record ? (statsAfter.sealMs - statsBefore.sealMs) / elapsedMin : 0,
+    maxSealMs: record ? statsAfter.maxSealMs : 0,
     bytesPerMin: (bytes.sent - bytesBefore) / elapsedMin,
     eventsPerMin: record ? (statsAfter.events - statsBefore.events) / elapsedMin : 0,
   };
@@ -242,13 +243,13 @@ function render(r) {
   );
   lines.push(`**Workloads**, ${r.seconds} s each, without and with the recorder (per minute of activity):`, '');
   lines.push(
-    '| workload | main thread ms/min without | with | added | recorder\'s own ms/min (of which seal) | events/min | KB on the wire/min |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | main thread ms/min without | with | added | recorder\'s own ms/min (of which seal) | longest seal ms | events/min | KB on the wire/min |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const w of r.workloads) {
     lines.push(
       `| ${w.name} | ${ms(w.without.taskMsPerMin)} | ${ms(w.with.taskMsPerMin)} | ${ms(w.with.taskMsPerMin - w.without.taskMsPerMin)} ` +
-        `(${((w.with.taskMsPerMin / w.without.taskMsPerMin - 1) * 100).toFixed(0)}%) | ${ms(w.with.recorderMsPerMin)} (${ms(w.with.sealMsPerMin)}) | ` +
+        `(${((w.with.taskMsPerMin / w.without.taskMsPerMin - 1) * 100).toFixed(0)}%) | ${ms(w.with.recorderMsPerMin)} (${ms(w.with.sealMsPerMin)}) | ${ms(w.with.maxSealMs)} | ` +
         `${w.with.eventsPerMin.toFixed(0)} | ${kb(w.with.bytesPerMin)} |`,
     );
   }

@@ -4,6 +4,7 @@
 mod golden;
 mod limits;
 mod malformed;
+mod raw;
 mod roundtrip;
 mod sample;
 mod strategies;

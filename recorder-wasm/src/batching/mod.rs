@@ -32,7 +32,7 @@ pub use estimate::estimated_size;
 pub use outbox::{Outbox, OutboxError};
 pub use persist::PersistError;
 pub use response::{SendOutcome, classify};
-pub use sealer::{Sealable, SealError, SealedBatch, Sealer};
+pub use sealer::{SealError, Sealable, SealedBatch, Sealer};
 
 /// Shared fixtures for this module's tests.
 #[cfg(test)]

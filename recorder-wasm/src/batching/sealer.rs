@@ -328,7 +328,12 @@ pub(crate) mod tests {
     #[test]
     fn no_events_no_batches_and_errors_number_nothing() {
         let mut sealer = Sealer::new("p", session(), 3, 0);
-        assert!(sealer.seal(Vec::<Event>::new(), &small()).expect("seal").is_empty());
+        assert!(
+            sealer
+                .seal(Vec::<Event>::new(), &small())
+                .expect("seal")
+                .is_empty()
+        );
         assert_eq!(sealer.next_seq(), 3);
 
         let mut not_v7 = Sealer::new("p", Uuid::nil(), 3, 0);

@@ -14,6 +14,9 @@ use wasm_bindgen::JsValue;
 pub(crate) struct NodeIds {
     map: WeakMap,
     next: u32,
+    /// Frame element → the id of the document last recorded as its child, so a document
+    /// the frame loads later can replace it in the replay.
+    frames: WeakMap,
 }
 
 impl NodeIds {
@@ -22,7 +25,18 @@ impl NodeIds {
             map: WeakMap::new(),
             // 0 is never assigned, so an absent id can never be mistaken for the document.
             next: 1,
+            frames: WeakMap::new(),
         }
+    }
+
+    /// Notes that `document` (with id `id`) was recorded as the content of `frame`.
+    pub(crate) fn set_frame_document(&mut self, frame: &JsValue, id: NodeId) {
+        self.frames.set(frame.unchecked_object(), &JsValue::from(id.0));
+    }
+
+    /// The id of the document last recorded as `frame`'s content.
+    pub(crate) fn frame_document(&self, frame: &JsValue) -> Option<NodeId> {
+        self.frames.get(frame.unchecked_object()).as_f64().map(|id| NodeId(id as u32))
     }
 
     pub(crate) fn get(&self, node: &JsValue) -> Option<NodeId> {

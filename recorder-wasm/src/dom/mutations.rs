@@ -261,6 +261,73 @@ fn text_replacements(
     kept
 }
 
+/// An open shadow root attached to `host` after the host was recorded (a custom element
+/// upgraded after the snapshot): no `MutationObserver` reports `attachShadow`, so the root
+/// is added here, as its host's first child. `None` when the host is not recorded, the
+/// root already is, or the host is blocked.
+pub(crate) fn attached_shadow(
+    host: &Element,
+    root: &Node,
+    ids: &mut NodeIds,
+    privacy: &PagePrivacy,
+) -> Option<Flushed> {
+    let parent = ids.get(host)?;
+    if ids.get(root).is_some() || !host.is_connected() || privacy.is_within_blocked(host) {
+        return None;
+    }
+    let next_sibling = first_recorded_child(host, ids);
+    let masked = privacy.masks_text_below(host);
+    let mut serializer = Serializer::new(ids, privacy);
+    let node = serializer.node(root, masked, 1)?;
+    let mut found = std::mem::take(&mut serializer.found);
+    found.roots.push(root.clone());
+    Some(added(AddedNode { parent, next_sibling, node }, None, found))
+}
+
+/// The document a recorded frame element holds now, when it is not the one recorded (the
+/// frame loaded or navigated after it was recorded, e.g. `frame.html` arriving after the
+/// snapshot took the initial `about:blank`): the old document is removed and the new one
+/// added as the frame's only child. `None` when nothing changed or the frame is not
+/// recorded, blocked or cross-origin.
+pub(crate) fn loaded_frame(frame: &Element, ids: &mut NodeIds, privacy: &PagePrivacy) -> Option<Flushed> {
+    let parent = ids.get(frame)?;
+    let document: Node = super::serialize::frame_document(frame)?.into();
+    if ids.get(&document).is_some() || !frame.is_connected() || privacy.is_within_blocked(frame) {
+        return None;
+    }
+    let old = ids.frame_document(frame).map(|id| RemovedNode { parent, id });
+    let masked = privacy.masks_text_below(frame);
+    let mut serializer = Serializer::new(ids, privacy);
+    let node = serializer.node(&document, masked, 1)?;
+    let mut found = std::mem::take(&mut serializer.found);
+    ids.set_frame_document(frame, node.id);
+    found.roots.push(document);
+    Some(added(AddedNode { parent, next_sibling: None, node }, old, found))
+}
+
+fn first_recorded_child(parent: &Node, ids: &NodeIds) -> Option<NodeId> {
+    let mut child = parent.first_child();
+    while let Some(node) = child {
+        if let Some(id) = ids.get(&node) {
+            return Some(id);
+        }
+        child = node.next_sibling();
+    }
+    None
+}
+
+fn added(add: AddedNode, remove: Option<RemovedNode>, found: Discovered) -> Flushed {
+    Flushed {
+        mutation: Some(Mutation {
+            adds: vec![add],
+            removes: remove.into_iter().collect(),
+            texts: Vec::new(),
+            attributes: Vec::new(),
+        }),
+        found,
+    }
+}
+
 trait ParentElementOrHost {
     /// The node itself when it is an element, the host when it is a shadow root.
     fn parent_element_or_host(&self) -> Option<Element>;

@@ -90,8 +90,12 @@ impl PagePrivacy {
     }
 
     /// Whether text at or below `element` is masked. Walks up through shadow hosts too.
+    /// A `<textarea>`'s text children are its default value, so they are masked like it
+    /// (snapshots leave them out; mutations that add or change them ask here).
     pub(crate) fn masks_text_below(&self, element: &Element) -> bool {
-        self.options.mask_all_text || within(element, &self.mask)
+        self.options.mask_all_text
+            || element.local_name() == "textarea"
+            || within(element, &self.mask)
     }
 
     pub(crate) fn is_ignored(&self, element: &Element) -> bool {
@@ -114,6 +118,14 @@ impl PagePrivacy {
             return field;
         }
         if field != FieldPrivacy::NotAField && self.ever_sensitive.has(element) {
+            return FieldPrivacy::AlwaysMasked;
+        }
+        // A field the page marked ignored, or one inside masked content, has its value
+        // masked whatever `maskAllInputs` says: in snapshots and attribute changes as well
+        // as in input events (which skip ignored fields altogether).
+        if field == FieldPrivacy::Masked
+            && (self.is_ignored(element) || self.masks_text_below(element))
+        {
             return FieldPrivacy::AlwaysMasked;
         }
         field

@@ -156,6 +156,7 @@ impl<'a> Serializer<'a> {
             "iframe" => {
                 if let Some(document) = frame_document(element) {
                     if let Some(node) = self.node(&document, masked, depth + 1) {
+                        self.ids.set_frame_document(element, node.id);
                         children.push(node);
                     }
                     self.found.roots.push(document.into());

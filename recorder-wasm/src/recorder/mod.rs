@@ -180,9 +180,11 @@ impl Engine {
             let events = core.buffer.take();
             if !events.is_empty() {
                 let options = core.options.batching.clone();
-                let (batches, bytes) = timed(&mut core.stats.seal_ms, || {
-                    core.transport.seal(events, &options, now_ms())
-                });
+                let mut took = 0.0;
+                let (batches, bytes) =
+                    timed(&mut took, || core.transport.seal(events, &options, now_ms()));
+                core.stats.seal_ms += took;
+                core.stats.max_seal_ms = core.stats.max_seal_ms.max(took);
                 core.stats.batches_sealed += batches as u64;
                 core.stats.bytes_sealed += bytes as u64;
             }

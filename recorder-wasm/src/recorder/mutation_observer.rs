@@ -114,3 +114,58 @@ impl Engine {
         }
     }
 }
+
+/// New roots no `MutationObserver` record announces: an open shadow root attached to a
+/// recorded host, a document loaded into a recorded frame.
+impl Engine {
+    /// `host.attachShadow()` returned `root` (see [`mutations::attached_shadow`]).
+    pub(crate) fn shadow_attached(&self, host: &web_sys::Element, root: &Node) {
+        self.record_new_root(
+            |core| core.ids.get(host).is_some() && core.ids.get(root).is_none(),
+            |core| mutations::attached_shadow(host, root, &mut core.ids, &core.privacy),
+        );
+    }
+
+    /// A frame element fired `load` (see [`mutations::loaded_frame`]).
+    pub(crate) fn frame_loaded(&self, frame: &web_sys::Element) {
+        self.record_new_root(
+            |core| core.ids.get(frame).is_some(),
+            |core| mutations::loaded_frame(frame, &mut core.ids, &core.privacy),
+        );
+    }
+
+    /// `wanted` is a cheap check (is there anything new to record?); only then are the
+    /// changes the observer has queued, which happened first, recorded first.
+    fn record_new_root(
+        &self,
+        wanted: impl FnOnce(&super::Core) -> bool,
+        serialize: impl FnOnce(&mut super::Core) -> Option<mutations::Flushed>,
+    ) {
+        if self.with_core(|core| core.paused.is_none() && wanted(core)) != Some(true) {
+            return;
+        }
+        self.take_pending_mutations();
+        let flushed = self
+            .with_core(|core| if core.paused.is_some() { None } else { serialize(core) })
+            .flatten();
+        if let Some(flushed) = flushed {
+            self.observe_roots(&flushed.found.roots);
+            if let Some(mutation) = flushed.mutation {
+                self.record(protocol::EventData::Mutation(mutation));
+            }
+        }
+    }
+
+    fn take_pending_mutations(&self) {
+        let records = match self.observer.try_borrow() {
+            Ok(slot) => match slot.as_ref() {
+                Some(observer) => observer.observer.take_records(),
+                None => return,
+            },
+            Err(_) => return,
+        };
+        if records.length() > 0 {
+            self.on_mutations(&records);
+        }
+    }
+}

@@ -11,6 +11,9 @@ pub(crate) struct Stats {
     pub(crate) capture_ms: f64,
     /// Milliseconds spent encoding and compressing batches.
     pub(crate) seal_ms: f64,
+    /// The longest single flush (encoding + compression + persisting), in milliseconds: a
+    /// long task here is jank the page's user feels.
+    pub(crate) max_seal_ms: f64,
     /// Full snapshots taken (the first one and keyframes).
     pub(crate) snapshots: u32,
     /// Milliseconds the last full snapshot took.

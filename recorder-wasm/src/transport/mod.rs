@@ -30,6 +30,10 @@ pub(crate) struct Transport {
     pub(crate) lost: bool,
     waiters: Vec<js_sys::Function>,
     storage: storage::Storage,
+    /// Outboxes of tabs that are gone, sent after this tab's own batches.
+    orphans: std::collections::VecDeque<Outbox>,
+    /// The request in flight is an orphan's head.
+    orphan_in_flight: bool,
     acknowledged: u64,
 }
 
@@ -56,10 +60,15 @@ impl Transport {
             refused: None,
             lost: false,
             waiters: Vec::new(),
+            orphans: Default::default(),
+            orphan_in_flight: false,
             storage,
             acknowledged: 0,
         };
         transport.persist(now);
+        let mut transport = transport;
+        let after = f64::from(options.batching.orphan_after_ms);
+        transport.orphans = transport.storage.orphans(transport.session_id(), now, after).into();
         Ok(transport)
     }
 
@@ -116,8 +125,12 @@ impl Transport {
         if self.in_flight || self.refused.is_some() || now < self.retry_at {
             return None;
         }
-        let head = self.outbox.head()?;
+        let (head, orphan) = match self.outbox.head() {
+            Some(head) => (head, false),
+            None => (self.orphans.front()?.head()?, true),
+        };
         self.in_flight = true;
+        self.orphan_in_flight = orphan;
         Some((head.seq, head.bytes.clone()))
     }
 
@@ -125,6 +138,9 @@ impl Transport {
     /// was scheduled.
     fn on_outcome(&mut self, outcome: SendOutcome, options: &BatchOptions, now: f64) -> Option<u64> {
         self.in_flight = false;
+        if std::mem::take(&mut self.orphan_in_flight) {
+            return self.on_orphan_outcome(outcome, options, now);
+        }
         let mut retry = None;
         match outcome {
             SendOutcome::Accepted { seq } => {
@@ -166,6 +182,35 @@ impl Transport {
             }
         }
         retry
+    }
+
+    /// An orphan's answer: like our own, except that a lost or refused orphan is simply
+    /// given up (it is another tab's session; this page goes on with its own).
+    fn on_orphan_outcome(&mut self, outcome: SendOutcome, options: &BatchOptions, now: f64) -> Option<u64> {
+        let orphan = self.orphans.front_mut()?;
+        let id = orphan.sealer().session_id();
+        let give_up = match outcome {
+            SendOutcome::Accepted { seq } => {
+                orphan.ack(seq);
+                self.backoff.reset();
+                orphan.is_empty()
+            }
+            SendOutcome::Retry { after_ms } => {
+                let delay = self.backoff.next_delay_ms(options, js_sys::Math::random(), after_ms);
+                self.retry_at = now + delay as f64;
+                return Some(delay);
+            }
+            SendOutcome::SplitHead => orphan.split_head(options).is_err(),
+            SendOutcome::Rejected { status: 400, .. } => orphan.drop_head(options).is_err() || orphan.is_empty(),
+            SendOutcome::SessionLost { .. } | SendOutcome::Rejected { .. } => true,
+        };
+        if give_up {
+            self.storage.forget(id);
+            self.orphans.pop_front();
+        } else if let Some(orphan) = self.orphans.front() {
+            self.storage.save_outbox(orphan, now);
+        }
+        None
     }
 
     fn is_idle(&self, now: f64) -> bool {

@@ -15,6 +15,11 @@ use crate::batching::{Outbox, Sealer};
 
 const SESSION_KEY: &str = "affidavit:session";
 const OUTBOX_PREFIX: &str = "affidavit:outbox:";
+/// When an outbox was last written: one nobody wrote for a while belongs to a tab that is
+/// gone, and any page of the origin may send it.
+const WRITTEN_PREFIX: &str = "affidavit:outbox-at:";
+/// Orphans adopted by one page load at most, so a page never spends its start on a backlog.
+const MAX_ORPHANS: usize = 20;
 
 #[derive(Debug)]
 pub(super) struct Storage {
@@ -46,15 +51,60 @@ impl Storage {
     }
 
     pub(super) fn save(&self, outbox: &Outbox, now: f64) {
-        let id = outbox.sealer().session_id();
-        if let Some(local) = &self.local
-            && local
-                .set_item(&outbox_key(&id.to_string()), &outbox.to_persisted())
-                .is_err()
+        self.save_outbox(outbox, now);
+        self.touch(outbox.sealer().session_id(), now);
+    }
+
+    /// Writes an outbox without claiming its session for this tab (for adopted orphans).
+    pub(super) fn save_outbox(&self, outbox: &Outbox, now: f64) {
+        let id = outbox.sealer().session_id().to_string();
+        let Some(local) = &self.local else { return };
+        if local
+            .set_item(&outbox_key(&id), &outbox.to_persisted())
+            .is_err()
         {
             super::send::warn("could not persist unsent batches (storage full?)");
         }
-        self.touch(id, now);
+        let _ = local.set_item(&format!("{WRITTEN_PREFIX}{id}"), &(now as i64).to_string());
+    }
+
+    /// Outboxes left with batches by tabs that closed (or crashed) before sending them,
+    /// oldest first by nothing in particular: each is a separate session, sent in its own
+    /// seq order. Unreadable ones are removed: nothing can ever send them.
+    /// `after_ms`: a live tab rewrites its outbox at every flush, so this much silence
+    /// means it is gone.
+    pub(super) fn orphans(&self, own: Uuid, now: f64, after_ms: f64) -> Vec<Outbox> {
+        let Some(local) = &self.local else { return Vec::new() };
+        let mut keys = Vec::new();
+        for index in 0..local.length().unwrap_or(0) {
+            if let Ok(Some(key)) = local.key(index)
+                && let Some(id) = key.strip_prefix(OUTBOX_PREFIX)
+                && id != own.to_string()
+            {
+                keys.push(id.to_owned());
+            }
+        }
+        let mut found = Vec::new();
+        for id in keys {
+            if found.len() >= MAX_ORPHANS {
+                break;
+            }
+            let written = local
+                .get_item(&format!("{WRITTEN_PREFIX}{id}"))
+                .ok()
+                .flatten()
+                .and_then(|at| at.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            if now - written < after_ms {
+                continue;
+            }
+            let text = local.get_item(&outbox_key(&id)).ok().flatten().unwrap_or_default();
+            match Outbox::from_persisted(&text) {
+                Ok(outbox) if !outbox.is_empty() => found.push(outbox),
+                _ => self.forget_id(&id),
+            }
+        }
+        found
     }
 
     pub(super) fn touch(&self, id: Uuid, now: f64) {
@@ -64,8 +114,13 @@ impl Storage {
     }
 
     pub(super) fn forget(&self, id: Uuid) {
+        self.forget_id(&id.to_string());
+    }
+
+    fn forget_id(&self, id: &str) {
         if let Some(local) = &self.local {
-            let _ = local.remove_item(&outbox_key(&id.to_string()));
+            let _ = local.remove_item(&outbox_key(id));
+            let _ = local.remove_item(&format!("{WRITTEN_PREFIX}{id}"));
         }
     }
 }

@@ -18,6 +18,7 @@ mod navigation;
 mod page;
 mod patch;
 mod pointer;
+mod roots;
 mod scroll;
 mod selection;
 mod sheets;
@@ -45,6 +46,7 @@ pub(crate) fn install(engine: &Engine) {
     let sheets = sheets::Sheets::new(engine);
     cssom::install(engine, &sheets);
     adopted::install(engine, &sheets);
+    roots::install(engine);
 }
 
 /// Installs the document-level observers in a same-origin iframe's document.
@@ -62,6 +64,7 @@ fn install_document(engine: &Engine, document: &Document) {
     scroll::install(engine, document);
     media::install(engine, document);
     selection::install(engine, document);
+    roots::install_document(engine, document);
 }
 
 thread_local! {
