@@ -68,7 +68,8 @@ pub struct BatchOptions {
     pub max_batch_uncompressed_bytes: usize,
     /// The most events in one batch (the server's default limit is 50,000).
     pub max_batch_events: usize,
-    /// zstd level used to compress batches.
+    /// zstd level used to compress batches, 1 to 4: higher levels save 1-9% more bytes
+    /// for several times the main-thread time, and their code is left out of the bundle.
     pub compression_level: i32,
     /// Bytes of unsent batches kept (in memory and persisted across reloads). When the
     /// queue is full, recording pauses rather than dropping anything already recorded.
@@ -200,8 +201,8 @@ impl Options {
         if b.max_batch_events == 0 {
             return Err(invalid("batching.maxBatchEvents", "must be at least 1"));
         }
-        if !(1..=19).contains(&b.compression_level) {
-            return Err(invalid("batching.compressionLevel", "must be 1 to 19"));
+        if !(1..=4).contains(&b.compression_level) {
+            return Err(invalid("batching.compressionLevel", "must be 1 to 4"));
         }
         if b.max_queued_bytes < b.max_batch_bytes {
             return Err(invalid(
@@ -264,7 +265,7 @@ mod tests {
             ),
             (
                 Options {
-                    batching: BatchOptions { compression_level: 40, ..BatchOptions::default() },
+                    batching: BatchOptions { compression_level: 5, ..BatchOptions::default() },
                     ..valid()
                 },
                 "batching.compressionLevel",

@@ -3,9 +3,9 @@
 //! [`crate::recorder::Engine::on_stop`], so `stop()` undoes all of them.
 //!
 //! Same-origin iframes get the document-level observers (input, pointer, element scroll,
-//! media, selection) in their own document; the patches (history, console, CSSOM) apply to
-//! the top window's objects and prototypes only, since each frame is its own JavaScript
-//! realm with its own prototypes.
+//! media, selection, frame loads) in their own document; the patches (history, console,
+//! CSSOM, `attachShadow`) apply to the top window's objects and prototypes only, since
+//! each frame is its own JavaScript realm with its own prototypes.
 
 mod adopted;
 mod console;

@@ -31,8 +31,10 @@ pub(super) fn install(engine: &Engine) {
         let (engine, host) = (engine_ref.clone(), this.clone());
         let after: After = Box::new(move |root| {
             let Some(engine) = engine.upgrade() else { return };
-            // Closed roots are never recorded, as in snapshots.
-            if js::string(root, "mode").as_deref() != Some("open") || !js::is_element(host.unchecked_ref()) {
+            // Closed roots are never recorded, as in snapshots. (attachShadow returned, so
+            // `this` is an element; checked through Reflect all the same.)
+            let is_element = js::number(&host, "nodeType") == Some(f64::from(Node::ELEMENT_NODE));
+            if js::string(root, "mode").as_deref() != Some("open") || !is_element {
                 return;
             }
             engine.shadow_attached(host.unchecked_ref::<Element>(), root.unchecked_ref::<Node>());
