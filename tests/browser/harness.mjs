@@ -3,7 +3,7 @@
 // sent (the POST bodies as the page sent them, and the batches as the server stored
 // and decodes them via `affidavit session dump`).
 //
-// Environment: AFFIDAVIT_BIN (default target/debug/affidavit, relative to the repo
+// Environment: AFFIDAVIT_TEST_BIN (default target/debug/affidavit, relative to the repo
 // root), CHROMIUM (default /usr/bin/chromium), AFFIDAVIT_ASSETS__… (passed to the
 // server, e.g. AFFIDAVIT_ASSETS__RECORDER_DIR for another recorder build).
 
@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const affidavitBin = path.resolve(repoRoot, process.env.AFFIDAVIT_BIN ?? 'target/debug/affidavit');
+export const affidavitBin = path.resolve(repoRoot, process.env.AFFIDAVIT_TEST_BIN ?? 'target/debug/affidavit');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // SETUP.md: what this Chromium needs to run headless in a container, offline.
@@ -36,9 +36,8 @@ process.on('exit', () => {
 
 /**
  * The environment the binary sees: ours, minus DATABASE_URL and every AFFIDAVIT_…
- * variable except AFFIDAVIT_ASSETS__… (the server refuses unknown AFFIDAVIT_… keys
- * such as AFFIDAVIT_BIN, and tests must not reach a real database), plus the test's
- * own settings. AFFIDAVIT_ASSETS__RECORDER_DIR passes through, so a run can test a
+ * variable except AFFIDAVIT_ASSETS__… (a developer's own settings must not leak into a
+ * test, and tests must not reach a real database), plus the test's own settings. AFFIDAVIT_ASSETS__RECORDER_DIR passes through, so a run can test a
  * recorder built elsewhere (AFFIDAVIT_RECORDER_OUT of scripts/build-recorder).
  */
 function serverEnv(dataDir, extra) {
