@@ -8,6 +8,7 @@
 // server, e.g. AFFIDAVIT_ASSETS__RECORDER_DIR for another recorder build).
 
 import { spawn, execFile } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -224,4 +225,34 @@ export function watchConsole(page) {
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   return problems;
+}
+
+/** The test-only pages in tests/browser/fixtures/, served as the demo site. */
+export const FIXTURES = { AFFIDAVIT_ASSETS__WWW_DIR: path.join(repoRoot, 'tests/browser/fixtures') };
+
+/**
+ * One server (startServer(options)) and one browser for a test file: registers the
+ * before/after hooks and hands both to `use` once they are up.
+ */
+export function useServerAndBrowser(options, use) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(options);
+    browser = await launchBrowser();
+    use(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.cleanup();
+  });
+}
+
+/** The session id of the page's recorder, once it started (throws if it could not). */
+export function recordingSession(page) {
+  return page.evaluate(async () => {
+    const recorder = await window.affidavitReady;
+    if (!recorder) throw new Error('the recorder did not start');
+    return recorder.sessionId;
+  });
 }

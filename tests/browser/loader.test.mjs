@@ -2,25 +2,17 @@
 // a tag without a key, the tag twice, a bad option. The pages are in fixtures/,
 // served as this server's demo site (so their __AFFIDAVIT_DEMO_KEY__ is filled in).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 
-import { launchBrowser, repoRoot, sessionDump, startServer, waitFor, watchConsole } from './harness.mjs';
+import { FIXTURES, sessionDump, useServerAndBrowser, waitFor, watchConsole } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({
-    env: { AFFIDAVIT_ASSETS__WWW_DIR: path.join(repoRoot, 'tests/browser/fixtures') },
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({ env: FIXTURES }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function open(url) {

@@ -3,11 +3,10 @@
 // up again every batch arrives exactly once, seqs contiguous from 0, every event once
 // and in time order — and a batch's bytes never change between attempts.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 
-import { captureIngest, launchBrowser, repoRoot, sessionDump, startServer, waitFor } from './harness.mjs';
+import { captureIngest, FIXTURES, sessionDump, useServerAndBrowser, waitFor } from './harness.mjs';
 import { decodeBody, persistedSeqs } from './inspect.mjs';
 
 const OPTIONS = { batching: { flushIntervalMs: 200, retryBaseMs: 50, retryMaxMs: 300 } };
@@ -15,16 +14,9 @@ const OPTIONS = { batching: { flushIntervalMs: 200, retryBaseMs: 50, retryMaxMs:
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({
-    env: { AFFIDAVIT_ASSETS__WWW_DIR: path.join(repoRoot, 'tests/browser/fixtures') },
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({ env: FIXTURES }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** One change the replay must show (page text) and one event to count (a track). */

@@ -11,11 +11,11 @@
 // cannot pass by accident. A second page load with maskAllInputs: false shows the
 // always-sensitive fields stay masked while an ordinary field's value is recorded.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 
-import { captureIngest, launchBrowser, sessionDump, startServer, waitFor, watchConsole } from './harness.mjs';
+import { captureIngest, sessionDump, useServerAndBrowser, waitFor, watchConsole } from './harness.mjs';
 import {
   contains, decodeBody, dumpAllSessions, filesBelow, findSecrets, persistedBatches, webStorage,
 } from './inspect.mjs';
@@ -51,14 +51,9 @@ const BASE_OPTIONS = {
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function type(page, selector, text) {

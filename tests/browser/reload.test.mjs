@@ -4,11 +4,10 @@
 // contiguous seqs. Also with the server down across the reload: the batches wait in
 // localStorage and the next page load sends them once the server is back.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 
-import { launchBrowser, repoRoot, sessionDump, startServer, waitFor } from './harness.mjs';
+import { FIXTURES, recordingSession, sessionDump, useServerAndBrowser, waitFor } from './harness.mjs';
 import { cacheAssets, decodeBody, persistedBatches, persistedSeqs, webStorage } from './inspect.mjs';
 
 // Nothing is flushed by time during the test: only flush() and pagehide seal batches.
@@ -17,27 +16,12 @@ const OPTIONS = { batching: { flushIntervalMs: 60_000, retryBaseMs: 50, retryMax
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer({
-    env: { AFFIDAVIT_ASSETS__WWW_DIR: path.join(repoRoot, 'tests/browser/fixtures') },
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({ env: FIXTURES }, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const pageUrl = () => `${server.base}/demo/outbox.html?options=${encodeURIComponent(JSON.stringify(OPTIONS))}`;
-
-async function startedSession(page) {
-  return page.evaluate(async () => {
-    const recorder = await window.affidavitReady;
-    if (!recorder) throw new Error('the recorder did not start');
-    return recorder.sessionId;
-  });
-}
 
 const events = (batches) => batches.flatMap((b) => b.events);
 const tracked = (batches, name) => events(batches).filter((e) => e.kind === 'track' && e.data.name === name);
@@ -90,7 +74,7 @@ function assertContinued(batches, { before: name, after: afterName, changedAt })
 test('events still buffered when the page reloads are stored, in the same session', async () => {
   const page = await browser.newPage();
   await page.goto(pageUrl());
-  const sessionId = await startedSession(page);
+  const sessionId = await recordingSession(page);
   await page.evaluate(() => window.affidavit.flush());
   await waitFor(async () => (await sessionDump(server, sessionId)).length > 0, { message: 'seq 0 stored' });
 
@@ -99,7 +83,7 @@ test('events still buffered when the page reloads are stored, in the same sessio
   assert.equal(tracked(await sessionDump(server, sessionId), 'before-reload').length, 0, 'nor sent');
 
   await page.reload();
-  assert.equal(await startedSession(page), sessionId, 'the reloaded page continues the same session');
+  assert.equal(await recordingSession(page), sessionId, 'the reloaded page continues the same session');
   await page.evaluate(() => window.affidavit.track('after-reload', { when: 'after' }));
   const batches = await delivered(page, sessionId, ['before-reload', 'after-reload']);
 
@@ -122,7 +106,7 @@ test('with the server down across the reload, the next page load sends the persi
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    const sessionId = await startedSession(page);
+    const sessionId = await recordingSession(page);
     await page.evaluate(() => window.affidavit.flush());
     await waitFor(async () => (await sessionDump(server, sessionId)).length > 0, { message: 'seq 0 stored' });
 
@@ -131,7 +115,7 @@ test('with the server down across the reload, the next page load sends the persi
     assert.deepEqual(await persistedSeqs(page, sessionId), [], 'the changes are only in the buffer, not sealed');
 
     await page.reload();
-    assert.equal(await startedSession(page), sessionId, 'the reloaded page continues the same session');
+    assert.equal(await recordingSession(page), sessionId, 'the reloaded page continues the same session');
     await page.evaluate(() => window.affidavit.track('after-offline-reload', { when: 'after' }));
     await page.evaluate(() => window.affidavit.flush());
     // The batch sealed on pagehide is persisted and waits for the server.

@@ -2,26 +2,21 @@
 // snippet are all in the first full snapshot, which decodes, replays to the same node
 // count as the live page, and holds every catalogue card.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../harness.mjs';
+import { useServerAndBrowser } from '../harness.mjs';
 import {
   NODE, Replica, assertContiguous, assertQuietConsole, assertStartsWithKeyframe, flushAndRead,
-  openRecorded, startPageServer,
+  openRecorded,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('big: the first full snapshot holds all of the 5,000-node page', async () => {

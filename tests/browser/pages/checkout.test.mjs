@@ -4,26 +4,21 @@
 // ignored coupon search records nothing, and placing the order records the click and
 // then the mutation that adds the confirmation.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../harness.mjs';
+import { useServerAndBrowser } from '../harness.mjs';
 import {
   INPUT, INTERACTION, Replica, assertContiguous, assertInOrder, assertQuietConsole,
-  assertStartsWithKeyframe, flushAndRead, ofKind, openRecorded, startPageServer,
+  assertStartsWithKeyframe, flushAndRead, ofKind, openRecorded,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 // What the test types: distinctive, so a leak anywhere in the stored session is found.

@@ -4,27 +4,21 @@
 // #orders-body, the replayed table equals the live one, and the pause button stops the
 // mutations until it is pressed again.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, waitFor } from '../harness.mjs';
+import { useServerAndBrowser, waitFor } from '../harness.mjs';
 import {
   INTERACTION, NODE, Replica, assertContiguous, assertInOrder, assertQuietConsole,
   assertStartsWithKeyframe, flushAndRead, ofKind, openRecorded, pageNow, pageTimePasses,
-  startPageServer,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const rowsOf = (replica) => {

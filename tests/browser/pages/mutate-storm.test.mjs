@@ -5,26 +5,21 @@
 // it is now. The cool-down is shortened through window.affidavitOptions, which the
 // loader reads (set before any page script by an init script).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, waitFor } from '../harness.mjs';
+import { useServerAndBrowser, waitFor } from '../harness.mjs';
 import {
   MARKER, NODE, Replica, assertContiguous, assertQuietConsole, assertStartsWithKeyframe,
-  flushAndRead, openRecorded, startPageServer,
+  flushAndRead, openRecorded,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 // Long enough to stop the storm while still paused, short enough for a test.

@@ -14,7 +14,7 @@
 
 import assert from 'node:assert/strict';
 
-import { sessionDump, startServer, waitFor, watchConsole } from '../harness.mjs';
+import { sessionDump, waitFor, watchConsole } from '../harness.mjs';
 
 export const NODE = { document: 0, doctype: 1, element: 2, text: 3, comment: 4, cdata: 5, shadow_root: 6 };
 export const NAV = { load: 0, push: 1, replace: 2, pop: 3, hash: 4 };
@@ -26,14 +26,6 @@ export const MEDIA = { play: 0, pause: 1, seek: 2, volume: 3 };
 export const INPUT = { text: 0, checked: 1, selected: 2 };
 export const RULE = { insert: 0, delete: 1 };
 export const SHEET = { node: 0, constructed: 1 };
-
-/**
- * The demo server for these tests. The harness passes AFFIDAVIT_ASSETS__… variables
- * through, so AFFIDAVIT_ASSETS__RECORDER_DIR picks the recorder build under test.
- */
-export function startPageServer(env = {}) {
-  return startServer({ env });
-}
 
 /**
  * Opens `url` in a new page, waits for the recorder and returns

@@ -3,26 +3,21 @@
 // inside them; CSSOM rule changes, adopted stylesheets, audio playback, uncaught errors
 // and an element scroll each arrive as their own event kinds with the right targets.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, waitFor, watchConsole } from '../harness.mjs';
+import { useServerAndBrowser, waitFor, watchConsole } from '../harness.mjs';
 import {
   INTERACTION, MEDIA, NODE, RULE, Replica, SHEET, assertContiguous, assertInOrder, assertQuietConsole,
-  assertStartsWithKeyframe, flushAndRead, ofKind, openRecorded, startPageServer,
+  assertStartsWithKeyframe, flushAndRead, ofKind, openRecorded,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 // The two error buttons log these on purpose; nothing else may reach the console.

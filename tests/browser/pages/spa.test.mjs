@@ -3,26 +3,21 @@
 // change re-renders #spa-view as mutations, and the app's track() and identify() calls
 // arrive with their data.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, watchConsole } from '../harness.mjs';
+import { useServerAndBrowser, watchConsole } from '../harness.mjs';
 import {
   NAV, NODE, Replica, assertContiguous, assertInOrder, assertQuietConsole, assertStartsWithKeyframe,
-  flushAndRead, ofKind, openRecorded, startPageServer,
+  flushAndRead, ofKind, openRecorded,
 } from './replay.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startPageServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.cleanup();
+useServerAndBrowser({}, (s, b) => {
+  server = s;
+  browser = b;
 });
 
 const route = (page) => page.locator('#spa-route').textContent();
