@@ -37,8 +37,10 @@ impl Recorder {
         self.engine.stop();
     }
 
-    /// Associates the session with the app's user id and traits.
-    pub fn identify(&self, user_id: String, traits: JsValue) {
+    /// Associates the session with the app's user id and traits. Takes any value (a
+    /// number id becomes its decimal string) and never throws.
+    pub fn identify(&self, user_id: JsValue, traits: JsValue) {
+        let user_id = text(&user_id);
         let traits = match to_value(&traits) {
             Value::Map(pairs) => pairs,
             Value::Null => Vec::new(),
@@ -47,8 +49,10 @@ impl Recorder {
         self.engine.record(EventData::Identify(Identify { user_id, traits }));
     }
 
-    /// Records an application event with optional data.
-    pub fn track(&self, name: String, data: JsValue) {
+    /// Records an application event with optional data. Never throws: data that is not
+    /// JSON-like is recorded as its string form.
+    pub fn track(&self, name: JsValue, data: JsValue) {
+        let name = text(&name);
         let data = to_value(&data);
         self.engine.record(EventData::Track(Track { name, data }));
     }
@@ -76,6 +80,31 @@ impl Recorder {
 
 /// App data to a protocol value; anything unrepresentable becomes its string form.
 fn to_value(value: &JsValue) -> Value {
-    serde_wasm_bindgen::from_value::<Value>(value.clone())
-        .unwrap_or_else(|_| Value::String(js_sys::JSON::stringify(value).map(String::from).unwrap_or_default()))
+    serde_wasm_bindgen::from_value::<Value>(value.clone()).unwrap_or_else(|_| {
+        // `JSON.stringify` answers `undefined` for functions and symbols.
+        let json = js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string());
+        Value::String(json.unwrap_or_else(|| text(value)))
+    })
+}
+
+/// Any JavaScript value as text, close to `String(value)`, without ever throwing.
+fn text(value: &JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    if value.is_undefined() || value.is_null() {
+        return String::new();
+    }
+    if let Some(number) = value.as_f64() {
+        return if number.fract() == 0.0 && number.abs() < 9.0e15 {
+            format!("{}", number as i64)
+        } else {
+            format!("{number}")
+        };
+    }
+    if let Some(flag) = value.as_bool() {
+        return flag.to_string();
+    }
+    // Objects, symbols, functions: wasm-bindgen's debug string never throws.
+    format!("{value:?}")
 }

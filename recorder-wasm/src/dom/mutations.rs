@@ -147,9 +147,13 @@ pub(crate) fn coalesce(
         if id.0 >= watermark || !allow(id) {
             continue;
         }
-        let masked = node
-            .parent_element()
-            .is_some_and(|parent| privacy.masks_text_below(&parent));
+        // Through the shadow host when the text sits directly in a shadow root.
+        let parent = node.parent_node().and_then(|p| p.parent_element_or_host());
+        // A recorded node moved under a blocked element keeps its id; it is still blocked.
+        if parent.as_ref().is_some_and(|p| privacy.is_within_blocked(p)) {
+            continue;
+        }
+        let masked = parent.is_some_and(|parent| privacy.masks_text_below(&parent));
         let text = node.text_content().unwrap_or_default();
         let is_comment = node.node_type() == Node::COMMENT_NODE;
         mutation.texts.push(TextChange {
@@ -164,7 +168,7 @@ pub(crate) fn coalesce(
         if id.0 >= watermark || !seen.insert((id.0, name.clone())) || !allow(id) {
             continue;
         }
-        if privacy.is_blocked(&element) {
+        if privacy.is_within_blocked(&element) {
             continue;
         }
         let tag = element.local_name();

@@ -172,9 +172,19 @@ fn within(element: &Element, selector: &str) -> bool {
             return true;
         }
         // By node type, not `instanceof`: nodes in an iframe belong to another realm.
+        // Climb out of shadow roots to their host, and out of a same-origin frame's
+        // document to its <iframe>, so marks on the outer page cover both.
         let root = element.get_root_node();
-        current = (root.node_type() == web_sys::Node::DOCUMENT_FRAGMENT_NODE)
-            .then(|| root.unchecked_into::<web_sys::ShadowRoot>().host());
+        current = match root.node_type() {
+            web_sys::Node::DOCUMENT_FRAGMENT_NODE => {
+                Some(root.unchecked_into::<web_sys::ShadowRoot>().host())
+            }
+            web_sys::Node::DOCUMENT_NODE => root
+                .unchecked_into::<web_sys::Document>()
+                .default_view()
+                .and_then(|window| window.frame_element().ok().flatten()),
+            _ => None,
+        };
     }
     false
 }

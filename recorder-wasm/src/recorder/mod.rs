@@ -316,6 +316,7 @@ impl Engine {
     fn on_tick(&self) {
         let now = now_ms();
         let Some((flush, keyframe, resume, refused)) = self.with_core(|core| {
+            core.transport.heartbeat(now);
             let capture = &core.options.capture;
             let keyframe = core.paused.is_none()
                 && ((capture.keyframe_interval_ms > 0

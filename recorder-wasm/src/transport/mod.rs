@@ -30,6 +30,8 @@ pub(crate) struct Transport {
     pub(crate) lost: bool,
     waiters: Vec<js_sys::Function>,
     storage: storage::Storage,
+    /// Storage refused the last write of the outbox.
+    persist_failed: bool,
     /// Outboxes of tabs that are gone, sent after this tab's own batches.
     orphans: std::collections::VecDeque<Outbox>,
     /// The request in flight is an orphan's head.
@@ -60,13 +62,14 @@ impl Transport {
             refused: None,
             lost: false,
             waiters: Vec::new(),
+            persist_failed: false,
             orphans: Default::default(),
             orphan_in_flight: false,
             storage,
             acknowledged: 0,
         };
-        transport.persist(now);
         let mut transport = transport;
+        transport.persist(now);
         let after = f64::from(options.batching.orphan_after_ms);
         transport.orphans = transport.storage.orphans(transport.session_id(), now, after).into();
         Ok(transport)
@@ -101,12 +104,22 @@ impl Transport {
         self.acknowledged
     }
 
+    /// Full: the queue reached `maxQueuedBytes`, or storage refused the last write.
+    /// Either way recording pauses rather than record what could be lost.
     pub(crate) fn is_full(&self, options: &BatchOptions) -> bool {
-        self.outbox.is_full(options)
+        self.outbox.is_full(options) || self.persist_failed
     }
 
-    fn persist(&self, now: f64) {
-        self.storage.save(&self.outbox, now);
+    fn persist(&mut self, now: f64) {
+        self.persist_failed = !self.storage.save(&self.outbox, now);
+    }
+
+    /// Keeps this tab's outbox from looking orphaned while it waits on retries.
+    pub(crate) fn heartbeat(&self, now: f64) {
+        if !self.outbox.is_empty() {
+            self.storage
+                .mark_written(&self.session_id().to_string(), now);
+        }
     }
 
     /// Starts a new session after the old one was lost; its queued batches are dropped

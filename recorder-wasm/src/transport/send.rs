@@ -66,7 +66,15 @@ fn beacon(engine: &Engine) {
     let Some((url, bodies)) = engine.with_transport(|t, _| {
         let mut budget = KEEPALIVE_BUDGET;
         let mut bodies = Vec::new();
-        for batch in t.outbox.iter() {
+        let mut batches = t.outbox.iter();
+        // The head in flight is a keepalive fetch already (when it fits the budget) and
+        // uses the same budget: do not send it twice.
+        if t.in_flight && !t.orphan_in_flight
+            && let Some(head) = batches.next()
+        {
+            budget = budget.saturating_sub(head.bytes.len());
+        }
+        for batch in batches {
             if batch.bytes.len() > budget {
                 break;
             }

@@ -50,22 +50,38 @@ impl Storage {
         (outbox.sealer().session_id().to_string() == id).then_some(outbox)
     }
 
-    pub(super) fn save(&self, outbox: &Outbox, now: f64) {
-        self.save_outbox(outbox, now);
-        self.touch(outbox.sealer().session_id(), now);
+    /// Persists this tab's outbox; false when storage refused it (full). Then the stale
+    /// copy is removed too, and the session is not marked active: a reload must start a
+    /// new session rather than continue from an old `next_seq` the server has passed.
+    pub(super) fn save(&self, outbox: &Outbox, now: f64) -> bool {
+        let saved = self.save_outbox(outbox, now);
+        if saved {
+            self.touch(outbox.sealer().session_id(), now);
+        }
+        saved
     }
 
     /// Writes an outbox without claiming its session for this tab (for adopted orphans).
-    pub(super) fn save_outbox(&self, outbox: &Outbox, now: f64) {
+    /// Without Web Storage at all there is nothing to fail: the recorder just cannot
+    /// survive a reload.
+    pub(super) fn save_outbox(&self, outbox: &Outbox, now: f64) -> bool {
         let id = outbox.sealer().session_id().to_string();
-        let Some(local) = &self.local else { return };
-        if local
-            .set_item(&outbox_key(&id), &outbox.to_persisted())
-            .is_err()
-        {
-            super::send::warn("could not persist unsent batches (storage full?)");
+        let Some(local) = &self.local else { return true };
+        if local.set_item(&outbox_key(&id), &outbox.to_persisted()).is_err() {
+            super::send::warn("could not persist unsent batches (storage full?); recording pauses");
+            self.forget_id(&id);
+            return false;
         }
-        let _ = local.set_item(&format!("{WRITTEN_PREFIX}{id}"), &(now as i64).to_string());
+        self.mark_written(&id, now);
+        true
+    }
+
+    /// Says "this outbox is alive" without rewriting it, so a tab that is only retrying
+    /// is never taken for a closed one.
+    pub(super) fn mark_written(&self, id: &str, now: f64) {
+        if let Some(local) = &self.local {
+            let _ = local.set_item(&format!("{WRITTEN_PREFIX}{id}"), &(now as i64).to_string());
+        }
     }
 
     /// Outboxes left with batches by tabs that closed (or crashed) before sending them,

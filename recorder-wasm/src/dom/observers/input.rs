@@ -69,7 +69,7 @@ fn on_input(engine: &Engine, event: &web_sys::Event, seen: &RefCell<Seen>) {
         .with_core(|core| {
             let target = core.ids.get(&element)?;
             let privacy = &core.privacy;
-            if privacy.is_ignored(&element) {
+            if privacy.is_ignored(&element) || privacy.is_within_blocked(&element) {
                 return None;
             }
             let field = privacy.field(&element);
