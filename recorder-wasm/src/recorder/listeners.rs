@@ -48,6 +48,13 @@ impl Listeners {
         }
     }
 
+    /// Drops the listeners on documents that no longer have a window: the document of an
+    /// iframe that navigated or was removed. Holding them would keep the dead document
+    /// (and its whole realm) alive until `stop()`.
+    pub(crate) fn prune_dead_documents(&mut self) {
+        self.installed.retain(|(target, _, _, _)| !is_dead_document(target));
+    }
+
     /// Something to run at stop: restoring a patched method, disconnecting an observer.
     pub(crate) fn on_stop(&mut self, undo: Box<dyn FnOnce()>) {
         self.undo.push(undo);
@@ -66,4 +73,12 @@ impl Listeners {
             undo();
         }
     }
+}
+
+/// A document whose browsing context is gone (`defaultView` is null). Read through
+/// `Reflect`, since the target may be a window or an element as well.
+fn is_dead_document(target: &EventTarget) -> bool {
+    let get = |name: &str| js_sys::Reflect::get(target, &wasm_bindgen::JsValue::from_str(name));
+    let is_document = get("nodeType").ok().and_then(|t| t.as_f64()) == Some(9.0);
+    is_document && get("defaultView").is_ok_and(|view| view.is_null())
 }

@@ -52,6 +52,7 @@ pub(crate) struct Engine {
     listeners: RefCell<Listeners>,
     observer: RefCell<Option<Observer>>,
     timer: Cell<Option<i32>>,
+    ticks: Cell<u32>,
     tick: RefCell<Option<Closure<dyn FnMut()>>>,
     stopped: Cell<bool>,
     me: Weak<Engine>,
@@ -94,6 +95,7 @@ impl Engine {
             listeners: RefCell::new(Listeners::default()),
             observer: RefCell::new(None),
             timer: Cell::new(None),
+            ticks: Cell::new(0),
             tick: RefCell::new(None),
             stopped: Cell::new(false),
             me: me.clone(),
@@ -315,6 +317,13 @@ impl Engine {
 
     fn on_tick(&self) {
         let now = now_ms();
+        let ticks = self.ticks.get().wrapping_add(1);
+        self.ticks.set(ticks);
+        if ticks.is_multiple_of(10)
+            && let Ok(mut listeners) = self.listeners.try_borrow_mut()
+        {
+            listeners.prune_dead_documents();
+        }
         let Some((flush, keyframe, resume, refused)) = self.with_core(|core| {
             core.transport.heartbeat(now);
             let capture = &core.options.capture;
