@@ -15,6 +15,7 @@
 pub mod batching;
 pub mod css_urls;
 pub mod guard;
+pub mod id_allocator;
 pub mod options;
 pub mod privacy;
 

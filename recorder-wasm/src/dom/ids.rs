@@ -3,17 +3,18 @@
 //! The map lives in a JavaScript `WeakMap` keyed by the node, not in Rust: a node that
 //! leaves the document and is dropped by the page takes its entry with it, so a page that
 //! adds and removes nodes for hours keeps the recorder's memory flat without any sweep.
-//! Ids are never reused (a `u32` counter lasts four billion nodes), so an id in a replay
-//! always means one node.
+//! The numbering rules are [`crate::id_allocator`]'s.
 
 use js_sys::WeakMap;
 use protocol::NodeId;
+
+use crate::id_allocator::IdAllocator;
 use wasm_bindgen::JsValue;
 
 #[derive(Debug)]
 pub(crate) struct NodeIds {
     map: WeakMap,
-    next: u32,
+    next: IdAllocator,
     /// Frame element → the id of the document last recorded as its child, so a document
     /// the frame loads later can replace it in the replay.
     frames: WeakMap,
@@ -23,8 +24,7 @@ impl NodeIds {
     pub(crate) fn new() -> Self {
         NodeIds {
             map: WeakMap::new(),
-            // 0 is never assigned, so an absent id can never be mistaken for the document.
-            next: 1,
+            next: IdAllocator::new(),
             frames: WeakMap::new(),
         }
     }
@@ -48,18 +48,17 @@ impl NodeIds {
         if let Some(id) = self.get(node) {
             return id;
         }
-        let id = NodeId(self.next);
-        self.next = self.next.saturating_add(1);
+        let id = self.allocate();
         self.set(node, id);
         id
     }
 
     /// An id for a node the page does not have: the text child that carries the rules of
     /// a `<style>` filled only through the CSSOM.
+    /// After four billion nodes in one page's life (not a real page) every further node
+    /// shares the last id; the allocator itself never wraps onto live ids.
     pub(crate) fn allocate(&mut self) -> NodeId {
-        let id = NodeId(self.next);
-        self.next = self.next.saturating_add(1);
-        id
+        self.next.allocate().unwrap_or(NodeId(u32::MAX))
     }
 
     /// Gives `node` an existing id: a text node that replaced another keeps its id, so a
@@ -72,7 +71,7 @@ impl NodeIds {
     /// Ids at or above this were assigned after this call: a flush uses it to skip changes to
     /// nodes it has just serialized whole.
     pub(crate) fn watermark(&self) -> u32 {
-        self.next
+        self.next.watermark()
     }
 }
 
