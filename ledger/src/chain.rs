@@ -12,7 +12,7 @@ use crate::hash::{Hash, leaf_hash, sha256};
 
 /// Why an entry does not continue the session's chain. Each variant names the
 /// entry (its position or `session_seq`) and what was expected versus found.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ChainError {
     #[error("entry at position {position} of the session does not decode: {source}")]
     Decode { position: u64, source: EntryError },
@@ -108,6 +108,15 @@ impl ChainVerifier {
         Ok(entry)
     }
 
+    /// Continues after an entry that [`Self::push`] rejected, as if it had been
+    /// accepted: the next entry must follow `entry` and link to these bytes.
+    /// For reports that check every entry ([`crate::session`]); a verifier that
+    /// was resynced has stopped proving the chain from genesis.
+    pub fn resync(&mut self, entry_bytes: &[u8], entry: &Entry) {
+        self.head = leaf_hash(entry_bytes);
+        self.len = entry.session_seq.saturating_add(1);
+    }
+
     /// Number of entries accepted so far.
     pub fn len(&self) -> u64 {
         self.len
@@ -146,7 +155,8 @@ impl ChainVerifier {
     }
 }
 
-fn check_payload(entry: &Entry, payload: &[u8]) -> Result<(), ChainError> {
+/// Checks that `payload` is the one `entry` commits to (length, then SHA-256).
+pub fn check_payload(entry: &Entry, payload: &[u8]) -> Result<(), ChainError> {
     let actual = payload.len() as u64;
     if actual != entry.payload_len {
         return Err(ChainError::PayloadLength {

@@ -26,7 +26,7 @@ mod note;
 pub use keys::{LogSigner, LogVerifier};
 
 /// Why a key, note or checkpoint was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CheckpointError {
     #[error("the note has no signature from key {name}+{}", hex::encode(.key_id))]
     NoSignatureFromKey { name: String, key_id: [u8; 4] },
@@ -110,7 +110,25 @@ impl Checkpoint {
         }
         Ok(())
     }
+
+    /// The extension line that carries when the log signed the checkpoint,
+    /// `Timestamp: <unix nanoseconds>`, as Sigstore's Rekor writes it.
+    pub fn timestamp_line(unix_ms: i64) -> String {
+        format!("{TIMESTAMP_PREFIX}{}", i128::from(unix_ms) * 1_000_000)
+    }
+
+    /// When the log says it signed this checkpoint (Unix ms), from the first
+    /// well-formed `Timestamp:` extension; the signature covers it.
+    pub fn timestamp_ms(&self) -> Option<i64> {
+        self.extensions.iter().find_map(|line| {
+            let nanos: i128 = line.strip_prefix(TIMESTAMP_PREFIX)?.parse().ok()?;
+            i64::try_from(nanos.div_euclid(1_000_000)).ok()
+        })
+    }
 }
+
+/// Prefix of the signed-time extension line.
+const TIMESTAMP_PREFIX: &str = "Timestamp: ";
 
 fn parse_size(line: &str) -> Result<u64, CheckpointError> {
     let canonical = !line.is_empty()

@@ -91,7 +91,7 @@ pub struct Entry {
 }
 
 /// Why bytes are not a valid v1 entry, or an entry cannot be encoded.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum EntryError {
     #[error("entry does not start with the affidavit entry header")]
     BadHeader,

@@ -14,6 +14,8 @@
 //!   [`proof`] builds any RFC 9162 proof from a few lookups; [`memtree`] is the
 //!   in-memory store over the same functions.
 //! - [`checkpoint`]: C2SP tlog-checkpoints in C2SP signed notes, Ed25519.
+//! - [`session`]: one session's evidence (chain, payloads, proofs, checkpoint)
+//!   checked as a whole, entry by entry.
 
 pub mod chain;
 pub mod checkpoint;
@@ -21,6 +23,7 @@ pub mod entry;
 pub mod hash;
 pub mod memtree;
 pub mod proof;
+pub mod session;
 pub mod tree;
 
 pub use chain::{ChainError, ChainVerifier};

@@ -90,3 +90,21 @@ fn derived_secrets_are_deterministic_and_independent() {
     assert_ne!(a, other.derive_secret("queue-seal/v1"));
     assert_ne!(a, [9; 32], "never the seed itself");
 }
+
+#[test]
+fn the_signed_time_travels_in_an_extension_line() {
+    let checkpoint = Checkpoint {
+        origin: "affidavit.test/log".into(),
+        size: 3,
+        root: Hash([5; 32]),
+        extensions: vec![Checkpoint::timestamp_line(1_733_346_000_123)],
+    };
+    assert_eq!(checkpoint.extensions[0], "Timestamp: 1733346000123000000");
+    let parsed = Checkpoint::parse_body(&checkpoint.body()).expect("parses");
+    assert_eq!(parsed.timestamp_ms(), Some(1_733_346_000_123));
+    let without = Checkpoint {
+        extensions: vec!["Timestamp: soon".into()],
+        ..checkpoint
+    };
+    assert_eq!(without.timestamp_ms(), None);
+}
