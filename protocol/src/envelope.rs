@@ -98,6 +98,56 @@ impl Batch {
     }
 }
 
+/// A stored batch whose envelope does not say it belongs where its audit entry
+/// puts it: bytes moved from another session or position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BindingError {
+    #[error("the batch names project {found:?}, not {expected:?}")]
+    Project { expected: String, found: String },
+    #[error("the batch names session {found}, not {expected}")]
+    Session { expected: Uuid, found: Uuid },
+    #[error("the batch says it is batch {found}, not {expected}")]
+    Seq { expected: u64, found: u64 },
+}
+
+impl Batch {
+    /// Whether the batch may belong to `project`. The browser recorder knows only
+    /// its public write key, so it leaves `project` empty: the key names the
+    /// project and the log entry binds it. A batch that names one must name it.
+    pub fn names_project(&self, project: &str) -> bool {
+        self.project.is_empty() || self.project == project
+    }
+
+    /// Checks that this batch's envelope names `project` (or none, see
+    /// [`Self::names_project`]), `session` and `seq`.
+    pub fn check_binding(
+        &self,
+        project: &str,
+        session: Uuid,
+        seq: u64,
+    ) -> Result<(), BindingError> {
+        if !self.names_project(project) {
+            return Err(BindingError::Project {
+                expected: project.to_owned(),
+                found: self.project.clone(),
+            });
+        }
+        if self.session_id != session {
+            return Err(BindingError::Session {
+                expected: session,
+                found: self.session_id,
+            });
+        }
+        if self.seq != seq {
+            return Err(BindingError::Seq {
+                expected: seq,
+                found: self.seq,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Version 7 with the RFC 9562 variant; anything else did not come from our recorder.
 pub(crate) fn is_v7(id: &Uuid) -> bool {
     id.get_version_num() == 7 && id.get_variant() == uuid::Variant::RFC4122

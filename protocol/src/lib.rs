@@ -38,6 +38,9 @@
 
 mod wire;
 
+pub mod api;
+pub mod frames;
+
 mod app;
 mod codec;
 mod envelope;
@@ -60,7 +63,7 @@ pub use codec::{
     compress, decode_batch, decode_batch_uncompressed, decompress, encode_batch,
     encode_batch_uncompressed,
 };
-pub use envelope::{Batch, FORMAT_VERSION};
+pub use envelope::{Batch, BindingError, FORMAT_VERSION};
 pub use error::{DecodeError, EncodeError};
 pub use event::{Event, EventData, EventKind};
 pub use incremental::{
