@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ProjectCommand,
     },
+    /// Manage the people who may use the viewer.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Inspect recorded sessions (read-only; safe beside a running server).
     Session {
         #[command(subcommand)]
@@ -82,6 +87,24 @@ pub enum ProjectCommand {
         origins: Vec<String>,
     },
     /// List projects with their write keys and allowed origins.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from standard input with
+    /// --password-stdin, else generated and printed once.
+    Add {
+        /// 1-64 of a-z, 0-9, '.', '_', '-' and '@'.
+        name: String,
+        /// admin, reviewer or support.
+        #[arg(long, default_value = "support")]
+        role: String,
+        /// Read the password (first line) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users: name, role, whether disabled, created (Unix ms).
     List,
 }
 

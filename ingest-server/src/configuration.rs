@@ -24,6 +24,52 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub integrator: IntegratorSettings,
     pub assets: AssetSettings,
+    pub auth: AuthSettings,
+    pub viewer: ViewerSettings,
+}
+
+/// Sign-in to the viewer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// How long a sign-in lasts.
+    pub session_ttl_minutes: u64,
+    /// Failed sign-ins allowed per client address and per user name within
+    /// `failed_login_window_s`; more answer 429.
+    pub max_failed_logins: usize,
+    pub failed_login_window_s: u64,
+    /// The login cookie's `Secure` flag: `auto` sets it on HTTPS requests.
+    pub secure_cookies: SecureCookies,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookies {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            session_ttl_minutes: 12 * 60,
+            max_failed_logins: 10,
+            failed_login_window_s: 300,
+            secure_cookies: SecureCookies::Auto,
+        }
+    }
+}
+
+/// The web viewer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ViewerSettings {
+    /// The log key (C2SP vkey) the viewer pins and verifies checkpoints
+    /// against; unset means this server's own key. Set it to the key you
+    /// published so a replaced server key shows as a failure.
+    pub pinned_log_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +137,9 @@ pub struct AssetSettings {
     pub recorder_dir: PathBuf,
     /// The demo site, served at `/demo/` by `affidavit serve --demo` only.
     pub www_dir: PathBuf,
+    /// The built viewer (`scripts/build-viewer` writes it): `/viewer/{file}`,
+    /// and its page at `/`, `/login`, `/sessions`, `/sessions/{id}`.
+    pub viewer_dir: PathBuf,
 }
 
 impl Default for AssetSettings {
@@ -98,6 +147,7 @@ impl Default for AssetSettings {
         AssetSettings {
             recorder_dir: PathBuf::from("dist/recorder"),
             www_dir: PathBuf::from("www"),
+            viewer_dir: PathBuf::from("dist/viewer"),
         }
     }
 }
@@ -113,6 +163,8 @@ impl Default for Settings {
             ingest: IngestSettings::default(),
             integrator: IntegratorSettings::default(),
             assets: AssetSettings::default(),
+            auth: AuthSettings::default(),
+            viewer: ViewerSettings::default(),
         }
     }
 }
@@ -198,8 +250,26 @@ impl Settings {
         }
         if self.assets.recorder_dir.as_os_str().is_empty()
             || self.assets.www_dir.as_os_str().is_empty()
+            || self.assets.viewer_dir.as_os_str().is_empty()
         {
-            return invalid("assets.recorder_dir and assets.www_dir must not be empty");
+            return invalid(
+                "assets.recorder_dir, assets.www_dir and assets.viewer_dir must not be empty",
+            );
+        }
+        if self.auth.session_ttl_minutes == 0
+            || self.auth.max_failed_logins == 0
+            || self.auth.failed_login_window_s == 0
+        {
+            return invalid(
+                "auth.session_ttl_minutes, auth.max_failed_logins and auth.failed_login_window_s must be at least 1",
+            );
+        }
+        if let Some(key) = &self.viewer.pinned_log_key
+            && let Err(e) = ledger::LogVerifier::parse(key)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "viewer.pinned_log_key is not a log key: {e}"
+            )));
         }
         if let Some(url) = &self.database.url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))

@@ -18,6 +18,9 @@ pub enum ApiError {
     /// 401: no or unknown credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// 401: a sign-in with a wrong user name or password (one answer for both).
+    #[error("{0}")]
+    BadCredentials(String),
     /// 403: credentials are fine but not for this.
     #[error("{0}")]
     Forbidden(String),
@@ -36,6 +39,9 @@ pub enum ApiError {
     /// 429: the server is shedding load; retry after the given seconds.
     #[error("the server is busy; retry after {retry_after_s} s")]
     Overloaded { retry_after_s: u64 },
+    /// 429: too many failed sign-ins from this client or for this user.
+    #[error("too many failed sign-ins; try again in {retry_after_s} s")]
+    TooManyAttempts { retry_after_s: u64 },
     /// 503: storage is down; nothing was accepted.
     #[error("storage is unavailable")]
     Unavailable,
@@ -66,6 +72,8 @@ impl ApiError {
             | ApiError::Conflict { code, .. }
             | ApiError::TooLarge { code, .. } => code,
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::BadCredentials(_) => "bad_credentials",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Overloaded { .. } => "overloaded",
@@ -91,12 +99,14 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) | ApiError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Overloaded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } | ApiError::TooManyAttempts { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,7 +122,8 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(self.status_code());
         match self {
-            ApiError::Overloaded { retry_after_s } => {
+            ApiError::Overloaded { retry_after_s }
+            | ApiError::TooManyAttempts { retry_after_s } => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_s)));
             }
             ApiError::Unavailable => {

@@ -6,6 +6,7 @@
 //! integrator. Ingest latency therefore never waits for the tree, and everything the
 //! tree and checkpoints say can be recomputed from the stored bytes by `fsck`.
 
+pub mod auth;
 pub mod checkpoint_file;
 pub mod cli;
 pub mod clock;

@@ -30,6 +30,7 @@ async fn main() -> std::process::ExitCode {
         Command::Keygen { force } => commands::keygen::run(&settings, force),
         Command::Project { action } => commands::project::run(&settings, action).await,
         Command::Session { action } => commands::session::run(&settings, action).await,
+        Command::User { action } => commands::user::run(&settings, action).await,
         Command::Decode { raw } => commands::decode::run(&settings, raw),
         Command::Fsck { log_key } => {
             return commands::fsck::run(&settings, log_key.as_deref()).await;

@@ -5,11 +5,13 @@ use std::sync::{Arc, OnceLock};
 
 use ledger::checkpoint::LogSigner;
 
+use crate::auth::limiter::LoginLimiter;
 use crate::configuration::Settings;
 use crate::error::ApiError;
 use crate::ingest::pipeline::IngestPipeline;
 use crate::ingest::projects::ProjectCache;
 use crate::metrics::Metrics;
+use crate::seal::EntrySeal;
 use crate::storage::{Storage, StorageError};
 
 #[derive(Debug, Clone)]
@@ -21,6 +23,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub signer: Arc<LogSigner>,
     pub projects: Arc<ProjectCache>,
+    /// Seals entries the server appends outside ingest (views, exports).
+    pub seal: EntrySeal,
+    /// Failed sign-ins per client and per user.
+    pub logins: Arc<LoginLimiter>,
     /// The main runtime, which outlives the HTTP workers.
     pub runtime: tokio::runtime::Handle,
     /// Set by `affidavit serve --demo` once the demo project exists.
@@ -58,7 +64,14 @@ impl AppState {
         projects: Arc<ProjectCache>,
         runtime: tokio::runtime::Handle,
     ) -> Self {
+        let seal = EntrySeal::from_signer(&signer);
+        let logins = Arc::new(LoginLimiter::new(
+            settings.auth.max_failed_logins,
+            std::time::Duration::from_secs(settings.auth.failed_login_window_s),
+        ));
         AppState {
+            seal,
+            logins,
             store,
             pipeline,
             settings,

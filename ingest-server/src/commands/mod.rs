@@ -6,3 +6,4 @@ pub mod keygen;
 pub mod project;
 pub mod serve;
 pub mod session;
+pub mod user;

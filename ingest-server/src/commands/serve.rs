@@ -32,6 +32,7 @@ pub async fn run(
     let store = app.store().clone();
     let verifier = app.state().signer.verifier();
     println!("Affidavit is running ({} storage)", store.backend());
+    println!("  viewer       {base}/sessions");
     println!("  ingest       POST {base}/v1/ingest");
     println!("  checkpoint   {base}/v1/checkpoint");
     println!("  health       {base}/healthz");
@@ -53,6 +54,14 @@ pub async fn run(
             project.id, project.write_key
         );
         println!("  allowed      {}", project.allowed_origins.join(", "));
+        match super::user::bootstrap_admin(store.as_ref()).await? {
+            Some((name, password)) => {
+                println!(
+                    "  login        {name} / {password}   (shown this once; change it or add users with `affidavit user`)"
+                )
+            }
+            None => println!("  login        an account already exists (`affidavit user list`)"),
+        }
     }
     println!("Stop with Ctrl-C (in-flight batches are finished first).");
     app.run_until_stopped().await

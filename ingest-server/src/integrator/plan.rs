@@ -42,7 +42,8 @@ impl IntegrationPlanner for CheckpointPlanner<'_> {
                 origin: self.origin.to_owned(),
                 size: frontier.size(),
                 root: frontier.root(),
-                extensions: Vec::new(),
+                // Signed, so a verifier can say when the log vouched for this tree.
+                extensions: vec![Checkpoint::timestamp_line(self.now_ms)],
             };
             StoredCheckpoint {
                 size: checkpoint.size,

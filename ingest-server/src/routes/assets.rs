@@ -1,6 +1,7 @@
 //! The files browsers fetch from the server: the recorder (`GET /affidavit.js`,
 //! `GET /recorder/{file}`) from `assets.recorder_dir`, and, with `serve --demo` only,
-//! the demo site (`GET /demo/…`, `GET /` redirects there) from `assets.www_dir`.
+//! the demo site (`GET /demo/…`) from `assets.www_dir`. The viewer's files are
+//! `viewer_assets`'.
 //!
 //! Requests name files, never paths: every segment must be a plain file name
 //! ([`AssetPath`]), so nothing outside the two directories can be reached. Files are
@@ -44,8 +45,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             .wrap(Compress::default())
             .route(web::get().to(demo)),
     )
-    .route("/demo", web::get().to(demo_redirect))
-    .route("/", web::get().to(root));
+    .route("/demo", web::get().to(demo_redirect));
 }
 
 /// A request path made only of plain file names (`[A-Za-z0-9._-]+`, not starting
@@ -74,11 +74,11 @@ impl AssetPath {
         Ok(AssetPath(segments))
     }
 
-    fn under(&self, dir: &Path) -> PathBuf {
+    pub(super) fn under(&self, dir: &Path) -> PathBuf {
         self.0.iter().fold(dir.to_path_buf(), |p, s| p.join(s))
     }
 
-    fn extension(&self) -> &str {
+    pub(super) fn extension(&self) -> &str {
         self.0
             .last()
             .and_then(|name| name.rsplit_once('.'))
@@ -166,12 +166,6 @@ pub async fn demo_redirect(state: web::Data<AppState>) -> Result<HttpResponse, A
     Ok(redirect("/demo/"))
 }
 
-/// `GET /`: the demo site when there is one, else the usual JSON 404.
-pub async fn root(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    demo_key(&state)?;
-    Ok(redirect("/demo/"))
-}
-
 fn demo_key(state: &AppState) -> Result<&str, ApiError> {
     state.demo.write_key().ok_or_else(|| {
         ApiError::NotFound(
@@ -187,7 +181,7 @@ fn redirect(to: &'static str) -> HttpResponse {
 }
 
 /// The file's bytes; `None` when it (or its directory) does not exist.
-async fn read(path: &Path) -> Result<Option<Vec<u8>>, ApiError> {
+pub(super) async fn read(path: &Path) -> Result<Option<Vec<u8>>, ApiError> {
     match tokio::fs::read(path).await {
         Ok(bytes) => Ok(Some(bytes)),
         // A directory named like a file is as absent as a missing file.
@@ -207,7 +201,7 @@ async fn read(path: &Path) -> Result<Option<Vec<u8>>, ApiError> {
     }
 }
 
-fn content_type(extension: &str) -> &'static str {
+pub(super) fn content_type(extension: &str) -> &'static str {
     match extension {
         "wasm" => "application/wasm",
         // RFC 9239: text/javascript is the one JavaScript type; charset is fixed.
@@ -228,7 +222,11 @@ fn content_type(extension: &str) -> &'static str {
 
 /// 200 with the body, or 304 when the browser's copy is current. `no-cache` makes
 /// browsers revalidate every time, so a new recorder is picked up at the next load.
-fn respond(req: &HttpRequest, body: Vec<u8>, content_type: &'static str) -> HttpResponse {
+pub(super) fn respond(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+) -> HttpResponse {
     // Weak: the bytes on the wire differ with the content coding Compress chooses.
     let etag = EntityTag::new_weak(hex::encode(&Sha256::digest(&body)[..16]));
     let fresh = match req.get_header::<IfNoneMatch>() {

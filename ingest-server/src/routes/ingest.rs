@@ -174,10 +174,7 @@ async fn accept(
             ApiError::bad_request(e.reason(), message)
         }
     })?;
-    // The browser recorder knows only its public write key, so it leaves `project` empty:
-    // the key names the project, and the log entry binds it. A batch that does name a
-    // project must name the key's own.
-    if !batch.project.is_empty() && batch.project != project.id {
+    if !batch.names_project(&project.id) {
         return Err(ApiError::Forbidden(format!(
             "the write key is for project {}, the batch names project {}",
             project.id, batch.project

@@ -1,10 +1,13 @@
 //! One file per resource; `register` is the whole route table.
 
 pub mod assets;
+pub mod auth;
 pub mod checkpoint;
 pub mod health;
 pub mod ingest;
 pub mod proof;
+pub mod replay;
+pub mod viewer_assets;
 
 use actix_web::{HttpResponse, web};
 
@@ -19,9 +22,17 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/v1/checkpoint", web::get().to(checkpoint::latest))
         .route("/v1/proof/inclusion", web::get().to(proof::inclusion))
         .route("/v1/proof/consistency", web::get().to(proof::consistency))
+        .route("/v1/log-key", web::get().to(replay::log_key))
+        .route("/v1/login", web::post().to(auth::login))
+        .route("/v1/logout", web::post().to(auth::logout))
+        .route("/v1/me", web::get().to(auth::me))
+        .route("/v1/sessions/{id}/events", web::get().to(replay::events))
+        .route("/v1/sessions/{id}/audit", web::get().to(replay::audit))
+        .route("/v1/sessions/{id}/proofs", web::get().to(replay::proofs))
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
-        .configure(assets::register);
+        .configure(assets::register)
+        .configure(viewer_assets::register);
 }
 
 /// JSON 404 for unknown paths, so every error has the same shape.

@@ -139,7 +139,7 @@ pub async fn consistency(
 }
 
 /// Proofs are only offered against sizes the log has published a checkpoint for.
-async fn resolve_size(state: &AppState, asked: Option<u64>) -> Result<u64, ApiError> {
+pub(crate) async fn resolve_size(state: &AppState, asked: Option<u64>) -> Result<u64, ApiError> {
     let published = state
         .storage(|s| async move { s.latest_checkpoint().await })
         .await?

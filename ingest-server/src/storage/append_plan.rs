@@ -9,7 +9,9 @@ use ledger::{Entry, EntryError, EntryKind, genesis_hash};
 
 use crate::seal::EntrySeal;
 
-use super::types::{AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead};
+use super::types::{
+    AppendAccess, AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead,
+};
 
 /// The decision for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,27 +80,21 @@ pub fn plan_append(
         let opened = build_entry(
             origin,
             seal,
-            req,
-            EntryKind::SessionOpened,
+            EntryContent {
+                kind: EntryKind::SessionOpened,
+                batch_seq: None,
+                payload: Bytes::new(),
+                payload_hash: None,
+                ..content(req)
+            },
             next_entry_seq,
             prev_hash,
-            None,
-            Bytes::new(),
         )?;
         prev_hash = opened.leaf_hash;
         next_entry_seq += 1;
         entries.push(opened);
     }
-    let batch = build_entry(
-        origin,
-        seal,
-        req,
-        EntryKind::BatchReceived,
-        next_entry_seq,
-        prev_hash,
-        Some(req.seq),
-        req.bytes.clone(),
-    )?;
+    let batch = build_entry(origin, seal, content(req), next_entry_seq, prev_hash)?;
     let receipt = Receipt {
         session: req.session,
         seq: req.seq,
@@ -120,6 +116,21 @@ pub fn plan_append(
     })
 }
 
+/// The batch entry's content for `req` (hash computed once at the edge, from
+/// the bytes exactly as received).
+fn content(req: &AppendBatch) -> EntryContent<'_> {
+    EntryContent {
+        kind: EntryKind::BatchReceived,
+        project: &req.project,
+        session: req.session,
+        received_at_ms: req.received_at_ms,
+        actor: &req.actor,
+        batch_seq: Some(req.seq),
+        payload: req.bytes.clone(),
+        payload_hash: Some(req.payload_hash),
+    }
+}
+
 /// The stored state contradicts itself; the store must not write anything.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AppendPlanError {
@@ -129,50 +140,90 @@ pub enum AppendPlanError {
     Entry(#[from] EntryError),
 }
 
-#[allow(clippy::too_many_arguments)] // every field of an entry, named at the call
+/// Everything of an entry but its chain position, which the plan decides.
+struct EntryContent<'a> {
+    kind: EntryKind,
+    project: &'a str,
+    session: uuid::Uuid,
+    received_at_ms: i64,
+    actor: &'a str,
+    batch_seq: Option<u64>,
+    payload: Bytes,
+    /// Computed once at the edge for batches; hashed here otherwise.
+    payload_hash: Option<ledger::Hash>,
+}
+
 fn build_entry(
     origin: &str,
     seal: &EntrySeal,
-    req: &AppendBatch,
-    kind: EntryKind,
+    content: EntryContent<'_>,
     session_seq: u64,
     prev_hash: ledger::Hash,
-    batch_seq: Option<u64>,
-    payload: Bytes,
 ) -> Result<NewEntry, EntryError> {
-    let (payload_len, payload_hash) = if batch_seq.is_some() {
-        // Hash computed once at the edge from the bytes exactly as received.
-        (payload.len() as u64, req.payload_hash)
-    } else {
-        Entry::payload_fields(&payload)
+    let (payload_len, payload_hash) = match content.payload_hash {
+        Some(hash) => (content.payload.len() as u64, hash),
+        None => Entry::payload_fields(&content.payload),
     };
     let entry = Entry {
-        kind,
+        kind: content.kind,
         origin: origin.to_owned(),
-        project: req.project.clone(),
-        session: req.session,
+        project: content.project.to_owned(),
+        session: content.session,
         session_seq,
         prev_hash,
-        received_at_ms: req.received_at_ms,
-        actor: req.actor.clone(),
+        received_at_ms: content.received_at_ms,
+        actor: content.actor.to_owned(),
         payload_len,
         payload_hash,
-        batch_seq,
+        batch_seq: content.batch_seq,
     };
     let entry_bytes = entry.encode()?;
     let leaf_hash = ledger::leaf_hash(&entry_bytes);
     Ok(NewEntry {
-        session: req.session,
-        project: req.project.clone(),
+        session: content.session,
+        project: content.project.to_owned(),
         session_seq,
-        kind,
-        batch_seq,
-        received_at_ms: req.received_at_ms,
+        kind: content.kind,
+        batch_seq: content.batch_seq,
+        received_at_ms: content.received_at_ms,
         leaf_hash,
         entry_bytes,
-        payload,
+        payload: content.payload,
         seal: seal.seal(&leaf_hash),
     })
+}
+
+/// The entry recording `access` (a view, an export) at the end of the chain
+/// whose head is `head`, and the head after it. Batches are not renumbered:
+/// an access entry has no batch seq.
+pub fn plan_access(
+    origin: &str,
+    seal: &EntrySeal,
+    head: &SessionHead,
+    access: &AppendAccess,
+) -> Result<(NewEntry, SessionHead), AppendPlanError> {
+    let entry = build_entry(
+        origin,
+        seal,
+        EntryContent {
+            kind: access.kind,
+            project: &head.project,
+            session: access.session,
+            received_at_ms: access.received_at_ms,
+            actor: &access.actor,
+            batch_seq: None,
+            payload: access.payload.clone(),
+            payload_hash: None,
+        },
+        head.next_entry_seq,
+        head.head_hash,
+    )?;
+    let new_head = SessionHead {
+        next_entry_seq: entry.session_seq + 1,
+        head_hash: entry.leaf_hash,
+        ..head.clone()
+    };
+    Ok((entry, new_head))
 }
 
 #[cfg(test)]
@@ -288,6 +339,39 @@ mod tests {
         assert_eq!(
             plan_append(ORIGIN, &seal(), Some(&head), None, &other).expect("plans"),
             AppendPlan::Reply(AppendOutcome::ForeignSession)
+        );
+    }
+
+    #[test]
+    fn an_access_entry_extends_the_chain_without_taking_a_batch_number() {
+        let (first, head, _) =
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
+        let access = AppendAccess {
+            session: Uuid::from_u128(7),
+            kind: EntryKind::ReplayViewed,
+            actor: "user:alice".into(),
+            received_at_ms: 5_000,
+            payload: Bytes::from_static(b"{\"action\":\"replay_viewed\"}"),
+        };
+        let (viewed, after) = plan_access(ORIGIN, &seal(), &head, &access).expect("plans");
+        assert_eq!(viewed.session_seq, 2);
+        assert_eq!(viewed.batch_seq, None);
+        assert_eq!(after.next_entry_seq, 3);
+        assert_eq!(after.next_batch_seq, 1, "the next batch is still batch 1");
+        // The next batch chains after the view.
+        let (next, _, receipt) =
+            insert(plan_append(ORIGIN, &seal(), Some(&after), None, &req(1, b"b")).expect("plans"));
+        assert_eq!(receipt.session_seq, 3);
+        let mut chain = ChainVerifier::new(ORIGIN, "demo", Uuid::from_u128(7));
+        for e in first.iter().chain([&viewed]).chain(&next) {
+            let entry = chain
+                .push(&e.entry_bytes, Some(&e.payload))
+                .expect("chain verifies");
+            assert_eq!(entry.kind, e.kind);
+        }
+        assert_eq!(
+            Entry::decode(&viewed.entry_bytes).map(|e| e.actor),
+            Ok("user:alice".to_owned())
         );
     }
 

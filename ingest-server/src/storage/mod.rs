@@ -5,6 +5,7 @@
 //! made by pure code shared by both ([`append_plan`], [`crate::integrator::plan`]),
 //! so the two backends cannot drift apart in what they record.
 
+pub mod accounts;
 pub mod append_plan;
 pub mod types;
 
@@ -23,6 +24,7 @@ use uuid::Uuid;
 
 use crate::seal::EntrySeal;
 
+pub use accounts::{LoginRow, NewLogin, NewUser, UserRow};
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, SqliteSyncMode};
 pub use types::*;
@@ -128,6 +130,38 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
 
     /// Sessions, for `fsck` to check the mutable session heads against the chain.
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError>;
+
+    // ---- access to recordings (the viewer) ------------------------------------
+
+    /// Appends a view or export record to the session's chain, serialized with
+    /// ingest into the same chain, and commits it before returning. `None` when
+    /// the session does not exist (nothing is written).
+    async fn append_access(
+        &self,
+        origin: &str,
+        seal: &EntrySeal,
+        access: &AppendAccess,
+    ) -> Result<Option<AccessReceipt>, StorageError>;
+
+    /// The session's whole chain in order, each entry with its log index once
+    /// integrated and, for entries that are not batches, its payload.
+    async fn session_audit(&self, session: Uuid) -> Result<Option<SessionAuditRows>, StorageError>;
+
+    // ---- accounts -------------------------------------------------------------
+
+    /// Fails with [`StorageError::Duplicate`] if the name is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<(), StorageError>;
+    async fn user(&self, name: &str) -> Result<Option<UserRow>, StorageError>;
+    async fn list_users(&self) -> Result<Vec<UserRow>, StorageError>;
+    /// Stores a login (and drops expired ones).
+    async fn create_login(&self, login: &NewLogin) -> Result<(), StorageError>;
+    /// The unexpired login whose token hashes to `token_hash`, with its user.
+    async fn login(
+        &self,
+        token_hash: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<Option<LoginRow>, StorageError>;
+    async fn delete_login(&self, token_hash: &[u8; 32]) -> Result<(), StorageError>;
 }
 
 /// The pure part of an integration step, supplied by the integrator.

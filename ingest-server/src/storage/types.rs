@@ -241,3 +241,44 @@ pub struct SessionRow {
     pub batch_count: u64,
     pub payload_bytes: u64,
 }
+
+/// A record of someone reaching a session (a replay view, an export), to be
+/// appended to the session's chain like any batch.
+#[derive(Debug, Clone)]
+pub struct AppendAccess {
+    pub session: Uuid,
+    pub kind: EntryKind,
+    /// `user:NAME`.
+    pub actor: String,
+    pub received_at_ms: i64,
+    /// The access record (JSON), hashed into the entry exactly as stored.
+    pub payload: Bytes,
+}
+
+/// Where an access entry landed in its session's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessReceipt {
+    pub session_seq: u64,
+    pub leaf_hash: Hash,
+}
+
+/// One entry of a session's chain for the audit view, with its place in the
+/// tree once integrated. `payload` is filled for entries that are not batches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub session_seq: u64,
+    pub kind_code: i64,
+    pub batch_seq: Option<u64>,
+    pub received_at_ms: i64,
+    pub entry_bytes: Vec<u8>,
+    pub leaf_hash: Vec<u8>,
+    pub log_index: Option<u64>,
+    pub payload: Option<Vec<u8>>,
+}
+
+/// A session's chain for the audit view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAuditRows {
+    pub project: String,
+    pub entries: Vec<AuditRow>,
+}

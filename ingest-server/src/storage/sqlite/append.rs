@@ -128,6 +128,14 @@ async fn write_group(conn: &mut SqliteConnection, write: &GroupWrite) -> Result<
         }
     }
 
+    write_rows(conn, write).await
+}
+
+/// The log rows of a group (entries, payloads, queue, conflicts), in chain order.
+pub(super) async fn write_rows(
+    conn: &mut SqliteConnection,
+    write: &GroupWrite,
+) -> Result<(), StorageError> {
     let rows = write
         .entries
         .iter()

@@ -7,6 +7,8 @@
 //! of waiting). `busy_timeout` still covers other processes, such as `fsck`,
 //! opening the same file. Readers run concurrently thanks to WAL.
 
+mod access;
+mod accounts;
 mod append;
 mod integrate;
 mod read;
@@ -26,6 +28,7 @@ use sqlx::sqlite::{
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use super::accounts::{LoginRow, NewLogin, NewUser, UserRow};
 use super::types::*;
 use super::{IntegrationPlanner, Storage};
 use crate::seal::EntrySeal;
@@ -213,5 +216,46 @@ impl Storage for SqliteStore {
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError> {
         self.sessions_impl().await
+    }
+
+    async fn append_access(
+        &self,
+        origin: &str,
+        seal: &EntrySeal,
+        access: &AppendAccess,
+    ) -> Result<Option<AccessReceipt>, StorageError> {
+        self.append_access_impl(origin, seal, access).await
+    }
+
+    async fn session_audit(&self, session: Uuid) -> Result<Option<SessionAuditRows>, StorageError> {
+        self.session_audit_impl(session).await
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<(), StorageError> {
+        self.create_user_impl(user).await
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<UserRow>, StorageError> {
+        self.user_impl(name).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRow>, StorageError> {
+        self.list_users_impl().await
+    }
+
+    async fn create_login(&self, login: &NewLogin) -> Result<(), StorageError> {
+        self.create_login_impl(login).await
+    }
+
+    async fn login(
+        &self,
+        token_hash: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<Option<LoginRow>, StorageError> {
+        self.login_impl(token_hash, now_ms).await
+    }
+
+    async fn delete_login(&self, token_hash: &[u8; 32]) -> Result<(), StorageError> {
+        self.delete_login_impl(token_hash).await
     }
 }

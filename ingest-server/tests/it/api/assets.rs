@@ -236,14 +236,17 @@ async fn the_demo_site_is_served_only_in_demo_mode_with_the_key_filled_in() {
     let plain = app(&assets, false).await;
     let demo = app(&assets, true).await;
 
-    for path in ["/", "/demo", "/demo/", "/demo/index.html"] {
+    for path in ["/demo", "/demo/", "/demo/index.html"] {
         let response = get(&plain, path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(error_body(response).await["error"], "not_found");
     }
-    let root = get(&demo, "/").await;
-    assert_eq!(root.status(), StatusCode::FOUND);
-    assert_eq!(header(root.headers(), "location"), "/demo/");
+    // The root is the viewer's, demo or not.
+    for server in [&plain, &demo] {
+        let root = get(server, "/").await;
+        assert_eq!(root.status(), StatusCode::FOUND);
+        assert_eq!(header(root.headers(), "location"), "/sessions");
+    }
     assert_eq!(
         header(get(&demo, "/demo").await.headers(), "location"),
         "/demo/"
