@@ -59,7 +59,7 @@ function serverEnv(dataDir, extra) {
  * Starts `affidavit serve --demo` on 127.0.0.1 and waits until it prints its URLs.
  * Options: dataDir (default: a fresh temp dir, removed by cleanup()), port (default:
  * any free one), env (extra AFFIDAVIT_… settings, e.g. {AFFIDAVIT_ASSETS__WWW_DIR}).
- * Returns {base, key, dataDir, port, stop(), restart(), cleanup(), logs()}: restart()
+ * Returns {base, key, admin: {user, password}, dataDir, port, stop(), restart(), cleanup(), logs()}: restart()
  * starts the binary again on the same port and data dir (for offline/retry tests).
  */
 export async function startServer({ dataDir, port = 0, env = {} } = {}) {
@@ -138,6 +138,10 @@ async function launch(server, port, env) {
   if (!base || !key) throw new Error(`cannot find the demo site URL and write key in:\n${printed}`);
   server.base = base;
   server.key = key;
+  // The first start of a data directory creates the admin and prints its password
+  // once; a restart keeps the one it learned.
+  const login = /^\s*login\s+(\S+) \/ (\S+)/m.exec(printed);
+  if (login) server.admin = { user: login[1], password: login[2] };
   server.port = Number(new URL(base).port);
 }
 
