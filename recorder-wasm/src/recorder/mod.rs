@@ -384,6 +384,7 @@ impl Engine {
                 let mut stats = core.stats.clone();
                 stats.batches_acknowledged = core.transport.acknowledged();
                 stats.wasm_memory_bytes = wasm_memory_bytes();
+                stats.paused = core.paused;
                 stats
             })
             .unwrap_or_default()

@@ -25,6 +25,9 @@ pub(crate) struct Stats {
     pub(crate) bytes_sealed: u64,
     /// Bytes of WebAssembly linear memory (grows, never shrinks; flat means no leak).
     pub(crate) wasm_memory_bytes: u64,
+    /// Why recording is paused right now (`mutation_storm`, `queue_full`, …), or
+    /// `None` while it records.
+    pub(crate) paused: Option<&'static str>,
 }
 
 /// Milliseconds since the page's time origin, for measuring durations.
