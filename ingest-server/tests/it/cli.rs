@@ -119,3 +119,82 @@ fn keygen_creates_a_private_key_once() {
         "an existing key is never silently replaced"
     );
 }
+
+fn affidavit_with_stdin(data_dir: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_affidavit"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AFFIDAVIT_DATA_DIR", data_dir)
+        .env("AFFIDAVIT_LOG_ORIGIN", "affidavit.test/log")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("affidavit runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("affidavit exits")
+}
+
+#[test]
+fn users_are_added_with_a_given_or_generated_password_and_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let given = affidavit_with_stdin(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "alice",
+            "--role",
+            "reviewer",
+            "--password-stdin",
+        ],
+        "correct horse battery staple\n",
+    );
+    let generated = affidavit(dir.path(), &["user", "add", "bob"]);
+    let weak = affidavit_with_stdin(
+        dir.path(),
+        &["user", "add", "carol", "--password-stdin"],
+        "short\n",
+    );
+    let bad_role = affidavit(dir.path(), &["user", "add", "dave", "--role", "root"]);
+    let twice = affidavit(dir.path(), &["user", "add", "bob"]);
+    let list = affidavit(dir.path(), &["user", "list"]);
+
+    assert!(
+        given.status.success(),
+        "{}",
+        String::from_utf8_lossy(&given.stderr)
+    );
+    assert!(
+        !stdout(&given).contains("Password:"),
+        "a given password is not echoed"
+    );
+    assert!(generated.status.success());
+    let password = stdout(&generated)
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .expect("a generated password is shown once");
+    assert_eq!(password.chars().count(), 20);
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("is not a role"));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"));
+    let listed = stdout(&list);
+    assert!(listed.contains("alice\treviewer\tactive"), "{listed}");
+    assert!(listed.contains("bob\tsupport\tactive"), "{listed}");
+    assert!(!listed.contains("carol") && !listed.contains("dave"));
+}

@@ -8,6 +8,8 @@ mod ingest;
 mod log;
 mod overload;
 mod session_cli;
+pub mod sign_in;
+mod viewer;
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 //! re-deriving what the store wrote, except for the tamper tests, which go
 //! around the store on purpose.
 
+mod accounts;
 mod append;
 mod concurrency;
 mod integrate;
