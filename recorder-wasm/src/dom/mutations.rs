@@ -142,7 +142,12 @@ pub(crate) fn coalesce(
     }
     let found = std::mem::take(&mut serializer.found);
 
+    // A node that left the page in this flush (the page removed it, then touched it)
+    // is gone from the replay once the removes are applied: its changes go with it.
     for node in texts {
+        if !node.is_connected() {
+            continue;
+        }
         let Some(id) = ids.get(&node) else { continue };
         if id.0 >= watermark || !allow(id) {
             continue;
@@ -164,6 +169,9 @@ pub(crate) fn coalesce(
 
     let mut seen = std::collections::HashSet::new();
     for (element, name) in attributes {
+        if !element.is_connected() {
+            continue;
+        }
         let Some(id) = ids.get(&element) else { continue };
         if id.0 >= watermark || !seen.insert((id.0, name.clone())) || !allow(id) {
             continue;

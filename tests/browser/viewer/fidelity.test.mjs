@@ -132,3 +132,21 @@ test('mutation storm: the replay is exact before the breaker trips and after rec
     await page.waitForFunction(() => window.affidavit.stats().paused === null, null, { timeout: 15_000 });
   }, { options: { guard: { breakerCooldownMs: 1000 } } });
 });
+
+test('changes the page makes to a node in the task that removes it are not replayed onto a missing node', async () => {
+  await recordAndCompare('index.html', async (page, mark) => {
+    await page.evaluate(() => {
+      const note = document.createElement('p');
+      note.id = 'doomed';
+      note.textContent = 'about to go';
+      document.body.appendChild(note);
+    });
+    await mark('added');
+    await page.evaluate(() => {
+      const note = document.getElementById('doomed');
+      note.remove();
+      note.className = 'gone';
+      note.firstChild.data = 'gone';
+    });
+  });
+});
