@@ -27,7 +27,10 @@ fn decode(args: &[&str], body: &[u8]) -> Output {
         .expect("write body");
     let output = child.wait_with_output().expect("affidavit exits");
     assert!(
-        std::fs::read_dir(dir.path()).expect("data dir").next().is_none(),
+        std::fs::read_dir(dir.path())
+            .expect("data dir")
+            .next()
+            .is_none(),
         "decode must not create anything in the data directory"
     );
     output
@@ -49,7 +52,10 @@ fn decode_prints_a_body_as_json_and_raw_prints_its_messagepack() {
     assert_eq!(line["project"], "shop");
     assert_eq!(line["seq"], 7);
     assert_eq!(line["events"][0]["kind"], "meta");
-    assert_eq!(line["events"][0]["data"]["url"], "https://shop.example/checkout");
+    assert_eq!(
+        line["events"][0]["data"]["url"],
+        "https://shop.example/checkout"
+    );
     assert_eq!(line["events"][2]["kind"], "mouse_interaction");
 
     assert!(raw.status.success(), "{raw:?}");
