@@ -8,6 +8,7 @@
 //! opening the same file. Readers run concurrently thanks to WAL.
 
 mod append;
+mod index;
 mod integrate;
 mod read;
 mod rows;
@@ -26,8 +27,9 @@ use sqlx::sqlite::{
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use super::index_types::*;
 use super::types::*;
-use super::{IntegrationPlanner, Storage};
+use super::{IntegrationPlanner, Storage, index_sql, search_sql};
 use crate::seal::EntrySeal;
 
 /// How SQLite makes commits durable (`PRAGMA synchronous`).
@@ -213,5 +215,37 @@ impl Storage for SqliteStore {
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StorageError> {
         self.sessions_impl().await
+    }
+
+    async fn index_work(&self, since_ms: i64, limit: u32) -> Result<Vec<IndexWork>, StorageError> {
+        index_sql::read_work(&self.pool, since_ms, limit).await
+    }
+
+    async fn settle_work(
+        &self,
+        idle_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexWork>, StorageError> {
+        index_sql::read_settle_work(&self.pool, idle_before_ms, limit).await
+    }
+
+    async fn index_state(&self, session: Uuid) -> Result<Option<IndexState>, StorageError> {
+        index_sql::read_state(&self.pool, session).await
+    }
+
+    async fn write_index(&self, update: &IndexUpdate) -> Result<bool, StorageError> {
+        self.write_index_impl(update).await
+    }
+
+    async fn clear_index(&self) -> Result<u64, StorageError> {
+        self.clear_index_impl().await
+    }
+
+    async fn search_sessions(&self, query: &SessionQuery) -> Result<SessionPage, StorageError> {
+        search_sql::search(&self.pool, query).await
+    }
+
+    async fn session_summary(&self, session: Uuid) -> Result<Option<SessionDetail>, StorageError> {
+        search_sql::detail(&self.pool, session).await
     }
 }

@@ -7,6 +7,7 @@
 
 mod append;
 mod concurrency;
+mod index;
 mod integrate;
 mod postgres_setup;
 mod projects;
