@@ -9,4 +9,6 @@
 
 pub mod clicks;
 pub mod facts;
+pub mod indexer;
+pub mod update;
 pub mod url;
