@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod health;
 pub mod ingest;
 pub mod proof;
+pub mod sessions;
 
 use actix_web::{HttpResponse, web};
 
@@ -19,6 +20,9 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/v1/checkpoint", web::get().to(checkpoint::latest))
         .route("/v1/proof/inclusion", web::get().to(proof::inclusion))
         .route("/v1/proof/consistency", web::get().to(proof::consistency))
+        // Will require a logged-in viewer once accounts exist.
+        .route("/v1/sessions", web::get().to(sessions::list))
+        .route("/v1/sessions/{id}", web::get().to(sessions::detail))
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
         .configure(assets::register);

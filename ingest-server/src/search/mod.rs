@@ -8,7 +8,9 @@
 //! and ingest never waits for it. See `docs/decisions/0011-session-index-is-a-projection.md`.
 
 pub mod clicks;
+pub mod cursor;
 pub mod facts;
 pub mod indexer;
+pub mod params;
 pub mod update;
 pub mod url;
