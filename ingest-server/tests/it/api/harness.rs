@@ -42,6 +42,7 @@ pub fn test_settings(data_dir: &TempDir) -> Settings {
     settings.http.workers = 2;
     settings.http.shutdown_timeout_s = 10;
     settings.integrator.interval_ms = 50;
+    settings.indexer.interval_ms = 50;
     settings
 }
 
@@ -143,6 +144,16 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
+    /// A request as the session viewer makes it. Every test of the viewer's endpoints
+    /// goes through here, so signing in is added in one place once accounts exist.
+    pub async fn viewer_get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
             .send()
