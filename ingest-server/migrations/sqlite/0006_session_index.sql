@@ -35,7 +35,7 @@ CREATE INDEX session_index_user_idx ON session_index (user_id);
 CREATE INDEX session_index_rage_idx ON session_index (started_at_ms, session_id) WHERE rage_click_count > 0;
 CREATE INDEX session_index_dead_idx ON session_index (started_at_ms, session_id) WHERE dead_click_count > 0;
 -- The indexer's search for idle sessions whose pending clicks can now be judged.
-CREATE INDEX session_index_pending_idx ON session_index (last_received_at_ms) WHERE pending_click_count > 0;
+CREATE INDEX session_index_pending_idx ON session_index (last_received_at_ms, session_id) WHERE pending_click_count > 0;
 
 CREATE TABLE session_pages (
     session_id BLOB NOT NULL,
@@ -62,5 +62,6 @@ CREATE TABLE session_event_names (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX session_event_names_name_idx ON session_event_names (name, session_id);
 
--- The indexer finds new work among recently received sessions only.
-CREATE INDEX sessions_last_received_idx ON sessions (last_received_at_ms);
+-- The indexer finds new work among recently received sessions only, in the
+-- order it walks them (so a step can stop at its limit without sorting).
+CREATE INDEX sessions_last_received_idx ON sessions (last_received_at_ms, session_id);

@@ -64,8 +64,8 @@ async fn a_batch_that_does_not_decode_is_skipped_and_counted_not_retried(backend
     app.stop().await;
 }
 
-crate::both_backends!(a_step_is_bounded_but_the_index_catches_up);
-async fn a_step_is_bounded_but_the_index_catches_up(backend: Backend) {
+crate::both_backends!(with_one_batch_per_step_the_index_still_catches_up);
+async fn with_one_batch_per_step_the_index_still_catches_up(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.indexer.max_batches_per_step = 1;
         s.indexer.max_pages_per_session = 2;
