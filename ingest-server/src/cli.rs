@@ -50,7 +50,8 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
-    /// Inspect recorded sessions (read-only; safe beside a running server).
+    /// Inspect recorded sessions, or rebuild their search index (nothing here writes to
+    /// the log; safe beside a running server).
     Session {
         #[command(subcommand)]
         action: SessionCommand,
@@ -118,4 +119,7 @@ pub enum SessionCommand {
         /// The session id (a UUID, as `session list` prints it).
         session_id: Uuid,
     },
+    /// Drop the session index (what `GET /v1/sessions` searches) and rebuild it from
+    /// the stored batches, e.g. after raising ingest.limits or changing indexer.* settings.
+    Reindex,
 }

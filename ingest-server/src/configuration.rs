@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::storage::{PostgresOptions, SqliteOptions};
 
+mod search;
+
+pub use search::{IndexerSettings, MAX_INDEXED_PER_SESSION, SearchSettings};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -23,6 +27,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub ingest: IngestSettings,
     pub integrator: IntegratorSettings,
+    pub indexer: IndexerSettings,
+    pub search: SearchSettings,
     pub assets: AssetSettings,
     pub auth: AuthSettings,
     pub viewer: ViewerSettings,
@@ -162,6 +168,8 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             ingest: IngestSettings::default(),
             integrator: IntegratorSettings::default(),
+            indexer: IndexerSettings::default(),
+            search: SearchSettings::default(),
             assets: AssetSettings::default(),
             auth: AuthSettings::default(),
             viewer: ViewerSettings::default(),
@@ -248,6 +256,7 @@ impl Settings {
         if self.integrator.max_entries_per_step == 0 || self.integrator.interval_ms == 0 {
             return invalid("integrator.interval_ms and max_entries_per_step must be at least 1");
         }
+        search::validate(self)?;
         if self.assets.recorder_dir.as_os_str().is_empty()
             || self.assets.www_dir.as_os_str().is_empty()
             || self.assets.viewer_dir.as_os_str().is_empty()

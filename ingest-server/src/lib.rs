@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod published;
 pub mod routes;
 pub mod seal;
+pub mod search;
 pub mod startup;
 pub mod state;
 pub mod storage;

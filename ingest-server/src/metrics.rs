@@ -1,5 +1,5 @@
 //! Prometheus metrics: ingest counts, bytes, latency, rejections by reason, and
-//! the integrator's lag behind the ingest path.
+//! how far the integrator and the session indexer lag behind the ingest path.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -34,6 +34,10 @@ pub struct Metrics {
     pub integrator_errors: Counter,
     pub integrator_rejected: Counter,
     pub checkpoint_unix_seconds: Gauge,
+    pub indexed_batches: Counter,
+    pub index_undecodable_batches: Counter,
+    pub indexer_errors: Counter,
+    pub index_lag_batches: Gauge,
 }
 
 impl Default for Metrics {
@@ -57,6 +61,10 @@ impl Metrics {
         let integrator_errors = Counter::default();
         let integrator_rejected = Counter::default();
         let checkpoint_unix_seconds = Gauge::default();
+        let indexed_batches = Counter::default();
+        let index_undecodable_batches = Counter::default();
+        let indexer_errors = Counter::default();
+        let index_lag_batches = Gauge::default();
 
         registry.register(
             "ingest_batches",
@@ -114,6 +122,26 @@ impl Metrics {
             "When the latest checkpoint was signed",
             checkpoint_unix_seconds.clone(),
         );
+        registry.register(
+            "indexer_batches",
+            "Stored batches read into the session index",
+            indexed_batches.clone(),
+        );
+        registry.register(
+            "indexer_undecodable_batches",
+            "Stored batches the session index skipped because they did not decode",
+            index_undecodable_batches.clone(),
+        );
+        registry.register(
+            "indexer_errors",
+            "Session index updates that failed (retried on a later step)",
+            indexer_errors.clone(),
+        );
+        registry.register(
+            "indexer_lag_batches",
+            "Stored batches not yet in the session index, as of the indexer's last step",
+            index_lag_batches.clone(),
+        );
 
         Metrics {
             registry,
@@ -129,6 +157,10 @@ impl Metrics {
             integrator_errors,
             integrator_rejected,
             checkpoint_unix_seconds,
+            indexed_batches,
+            index_undecodable_batches,
+            indexer_errors,
+            index_lag_batches,
         }
     }
 

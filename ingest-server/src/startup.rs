@@ -1,4 +1,4 @@
-//! Builds and runs the application: storage, key, pipeline, integrator, HTTP.
+//! Builds and runs the application: storage, key, pipeline, integrator, indexer, HTTP.
 //! Tests build it with port 0 exactly as `affidavit serve` does.
 
 use std::net::TcpListener;
@@ -19,6 +19,7 @@ use crate::ingest::projects::ProjectCache;
 use crate::integrator::Integrator;
 use crate::metrics::Metrics;
 use crate::seal::EntrySeal;
+use crate::search::indexer::Indexer;
 use crate::state::AppState;
 use crate::storage::{PostgresStore, SqliteStore, Storage};
 use crate::{checkpoint_file, keys, published, routes};
@@ -30,7 +31,9 @@ pub struct Application {
     store: Arc<dyn Storage>,
     writers: Vec<JoinHandle<()>>,
     integrator: JoinHandle<()>,
-    stop_integrator: watch::Sender<bool>,
+    indexer: JoinHandle<()>,
+    /// Stops the background tasks (integrator, indexer).
+    stop_background: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Application {
@@ -148,6 +151,12 @@ impl Application {
         let server = server.listen(listener)?.run();
 
         let app_store = store.clone();
+        let indexer = Indexer::new(
+            store.clone(),
+            settings.indexer.clone(),
+            settings.ingest.limits.clone(),
+            metrics.clone(),
+        );
         let integrator = Integrator {
             store,
             signer,
@@ -157,7 +166,8 @@ impl Application {
             data_dir: settings.data_dir.clone(),
             metrics,
         };
-        let (stop_integrator, stopped) = watch::channel(false);
+        let (stop_background, stopped) = watch::channel(false);
+        let indexer = tokio::spawn(indexer.run(stopped.clone()));
         let integrator = tokio::spawn(integrator.run(stopped));
         Ok(Application {
             port,
@@ -166,7 +176,8 @@ impl Application {
             store: app_store,
             writers,
             integrator,
-            stop_integrator,
+            indexer,
+            stop_background,
         })
     }
 
@@ -189,14 +200,16 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`], then finishes in-flight
-    /// requests, drains the writers and lets the integrator take a last step.
+    /// requests, drains the writers, stops the indexer and lets the integrator take a
+    /// last step.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Application {
             server,
             state,
             writers,
             integrator,
-            stop_integrator,
+            indexer,
+            stop_background,
             ..
         } = self;
         server.await.context("HTTP server failed")?;
@@ -204,7 +217,8 @@ impl Application {
         for writer in writers {
             let _ = tokio::time::timeout(Duration::from_secs(30), writer).await;
         }
-        let _ = stop_integrator.send(true);
+        let _ = stop_background.send(true);
+        let _ = indexer.await;
         let _ = integrator.await;
         tracing::info!("stopped");
         Ok(())

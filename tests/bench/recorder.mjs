@@ -15,13 +15,12 @@
 //   5. memory over a long run of a page that adds and removes nodes (wasm memory, JS
 //      heap after GC, DOM nodes).
 
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { launchBrowser, repoRoot, startServer } from '../browser/harness.mjs';
+import { machine, writeSection } from './report.mjs';
 import { workloads } from './workloads.mjs';
 
 const args = parseArgs(process.argv.slice(2));
@@ -189,25 +188,6 @@ async function memory(browser, server) {
   return samples;
 }
 
-function machine() {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  let chromium = 'chromium';
-  try {
-    chromium = execFileSync('/usr/bin/chromium', ['--version']).toString().trim();
-  } catch {
-    // the version line is informative only
-  }
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot }).toString().trim();
-    if (dirty) commit += ' + local changes';
-  } catch {
-    // not a git checkout
-  }
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${chromium}; commit ${commit}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
@@ -231,7 +211,7 @@ async function main() {
     report.memory = await memory(browser, server);
     const text = render(report);
     process.stdout.write(text);
-    if (args['write-benchmarks']) await writeSection(text);
+    if (args['write-benchmarks']) await writeSection('recorder', 'Recorder', 'tests/bench/recorder.mjs', text);
   } finally {
     await browser.close();
     await server.cleanup();
@@ -278,22 +258,6 @@ function render(r) {
   }
   lines.push('');
   return lines.join('\n');
-}
-
-const BEGIN = '<!-- recorder:begin (written by tests/bench/recorder.mjs; edit outside these marks) -->';
-const END = '<!-- recorder:end -->';
-
-async function writeSection(text) {
-  const file = path.join(repoRoot, 'BENCHMARKS.md');
-  const old = await readFile(file, 'utf8');
-  const block = `${BEGIN}\n${text}${END}`;
-  const start = old.indexOf(BEGIN);
-  const end = old.indexOf(END);
-  const updated =
-    start >= 0 && end > start
-      ? old.slice(0, start) + block + old.slice(end + END.length)
-      : `${old.trimEnd()}\n\n## Recorder\n\n${block}\n`;
-  await writeFile(file, updated);
 }
 
 await main();

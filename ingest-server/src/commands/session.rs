@@ -1,19 +1,23 @@
-//! `affidavit session list|dump`: what was recorded, readable from a shell.
+//! `affidavit session list|dump|reindex`: what was recorded, readable from a shell.
 //!
 //! `dump` decodes each stored batch with `protocol` and prints it as one JSON line,
 //! so tests and operators can see what a browser actually sent without a viewer.
-//! Read-only: it runs beside a live server on the same SQLite file (WAL readers
-//! never block the writer) or against the same PostgreSQL.
+//! `list` and `dump` are read-only and `reindex` writes only the session index (a
+//! projection, never the log): all run beside a live server on the same SQLite file
+//! (WAL readers never block the writer) or against the same PostgreSQL.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::cli::SessionCommand;
 use crate::configuration::Settings;
+use crate::metrics::Metrics;
+use crate::search::indexer::Indexer;
 use crate::startup::open_store;
-use crate::storage::{Storage, StoredEntry};
+use crate::storage::{SessionQuery, Storage, StoredEntry};
 
 /// Batches read per query: payloads are up to `max_compressed_bytes` each.
 const PAGE: u32 = 16;
@@ -26,6 +30,7 @@ pub async fn run(settings: &Settings, action: SessionCommand) -> anyhow::Result<
         SessionCommand::Dump { session_id } => {
             dump(store.as_ref(), settings, session_id, &mut out).await?;
         }
+        SessionCommand::Reindex => reindex(store, settings, &mut out).await?,
     }
     out.flush()?;
     Ok(())
@@ -43,6 +48,36 @@ async fn list(store: &dyn Storage, out: &mut impl Write) -> anyhow::Result<()> {
             s.started_at_ms,
             s.last_received_at_ms
         )?;
+    }
+    Ok(())
+}
+
+/// Drops the index and runs the indexer until it has nothing left to do.
+async fn reindex(
+    store: Arc<dyn Storage>,
+    settings: &Settings,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let dropped = store.clear_index().await?;
+    let mut indexer = Indexer::new(
+        store.clone(),
+        settings.indexer.clone(),
+        settings.ingest.limits.clone(),
+        Arc::new(Metrics::new()),
+    );
+    let report = indexer.run_until_idle().await?;
+    let indexed = store.search_sessions(&SessionQuery::all(1)).await?.total;
+    writeln!(
+        out,
+        "dropped the index of {dropped} sessions; indexed {indexed} sessions from {} batches ({} undecodable, skipped)",
+        report.batches, report.undecodable
+    )?;
+    if report.errors > 0 || report.behind > 0 {
+        anyhow::bail!(
+            "{} session updates failed and {} batches are left unindexed (the log says why); run `affidavit fsck`, then reindex again",
+            report.errors,
+            report.behind
+        );
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod health;
 pub mod ingest;
 pub mod proof;
 pub mod replay;
+pub mod sessions;
 pub mod viewer_assets;
 
 use actix_web::{HttpResponse, web};
@@ -29,6 +30,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/v1/sessions/{id}/events", web::get().to(replay::events))
         .route("/v1/sessions/{id}/audit", web::get().to(replay::audit))
         .route("/v1/sessions/{id}/proofs", web::get().to(replay::proofs))
+        .route("/v1/sessions", web::get().to(sessions::list))
+        .route("/v1/sessions/{id}", web::get().to(sessions::detail))
         .route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(health::metrics))
         .configure(assets::register)

@@ -7,11 +7,15 @@
 
 pub mod accounts;
 pub mod append_plan;
+pub mod index_types;
 pub mod types;
 
 mod append_group;
 mod convert;
+mod index_db;
+mod index_sql;
 mod integrate_check;
+mod search_sql;
 
 mod postgres;
 mod sqlite;
@@ -25,6 +29,7 @@ use uuid::Uuid;
 use crate::seal::EntrySeal;
 
 pub use accounts::{LoginRow, NewLogin, NewUser, UserRow};
+pub use index_types::*;
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::{SqliteOptions, SqliteStore, SqliteSyncMode};
 pub use types::*;
@@ -162,6 +167,37 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         now_ms: i64,
     ) -> Result<Option<LoginRow>, StorageError>;
     async fn delete_login(&self, token_hash: &[u8; 32]) -> Result<(), StorageError>;
+    // ---- the session index (a projection of the log, see `crate::search`) -------
+
+    /// Sessions last received at or after `since_ms` whose stored batches are ahead
+    /// of their index row (or that have none), least recently received first.
+    async fn index_work(&self, since_ms: i64, limit: u32) -> Result<Vec<IndexWork>, StorageError>;
+
+    /// Indexed sessions with clicks still waiting for a reaction that have received
+    /// nothing since before `idle_before_ms`.
+    async fn settle_work(
+        &self,
+        idle_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexWork>, StorageError>;
+
+    /// What the indexer stored for this session last time.
+    async fn index_state(&self, session: Uuid) -> Result<Option<IndexState>, StorageError>;
+
+    /// Writes one session's index rows in one transaction, unless the row changed
+    /// since it was read (`update.expected`): then nothing is written and the answer
+    /// is `false`.
+    async fn write_index(&self, update: &IndexUpdate) -> Result<bool, StorageError>;
+
+    /// Deletes the whole index (for a rebuild); returns how many sessions it held.
+    async fn clear_index(&self) -> Result<u64, StorageError>;
+
+    /// One page of indexed sessions matching `query`, with the total.
+    async fn search_sessions(&self, query: &SessionQuery) -> Result<SessionPage, StorageError>;
+
+    /// One session with its pages, traits and event names; its facts are `None`
+    /// until indexed. `None` for an unknown session.
+    async fn session_summary(&self, session: Uuid) -> Result<Option<SessionDetail>, StorageError>;
 }
 
 /// The pure part of an integration step, supplied by the integrator.

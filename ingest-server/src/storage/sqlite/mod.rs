@@ -10,6 +10,7 @@
 mod access;
 mod accounts;
 mod append;
+mod index;
 mod integrate;
 mod read;
 mod rows;
@@ -29,8 +30,9 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::accounts::{LoginRow, NewLogin, NewUser, UserRow};
+use super::index_types::*;
 use super::types::*;
-use super::{IntegrationPlanner, Storage};
+use super::{IntegrationPlanner, Storage, index_sql, search_sql};
 use crate::seal::EntrySeal;
 
 /// How SQLite makes commits durable (`PRAGMA synchronous`).
@@ -257,5 +259,37 @@ impl Storage for SqliteStore {
 
     async fn delete_login(&self, token_hash: &[u8; 32]) -> Result<(), StorageError> {
         self.delete_login_impl(token_hash).await
+    }
+
+    async fn index_work(&self, since_ms: i64, limit: u32) -> Result<Vec<IndexWork>, StorageError> {
+        index_sql::read_work(&self.pool, since_ms, limit).await
+    }
+
+    async fn settle_work(
+        &self,
+        idle_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<IndexWork>, StorageError> {
+        index_sql::read_settle_work(&self.pool, idle_before_ms, limit).await
+    }
+
+    async fn index_state(&self, session: Uuid) -> Result<Option<IndexState>, StorageError> {
+        index_sql::read_state(&self.pool, session).await
+    }
+
+    async fn write_index(&self, update: &IndexUpdate) -> Result<bool, StorageError> {
+        self.write_index_impl(update).await
+    }
+
+    async fn clear_index(&self) -> Result<u64, StorageError> {
+        self.clear_index_impl().await
+    }
+
+    async fn search_sessions(&self, query: &SessionQuery) -> Result<SessionPage, StorageError> {
+        search_sql::search(&self.pool, query).await
+    }
+
+    async fn session_summary(&self, session: Uuid) -> Result<Option<SessionDetail>, StorageError> {
+        search_sql::detail(&self.pool, session).await
     }
 }

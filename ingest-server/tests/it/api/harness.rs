@@ -27,6 +27,8 @@ pub struct TestApp {
     pub store: Arc<dyn Storage>,
     pub data_dir: TempDir,
     pub backend: Backend,
+    /// The login `viewer_get` uses.
+    viewer_login: tokio::sync::OnceCell<super::sign_in::SignedIn>,
     handle: ServerHandle,
     running: JoinHandle<anyhow::Result<()>>,
 }
@@ -42,6 +44,7 @@ pub fn test_settings(data_dir: &TempDir) -> Settings {
     settings.http.workers = 2;
     settings.http.shutdown_timeout_s = 10;
     settings.integrator.interval_ms = 50;
+    settings.indexer.interval_ms = 50;
     settings
 }
 
@@ -125,6 +128,7 @@ async fn launch(
         store,
         data_dir,
         backend,
+        viewer_login: tokio::sync::OnceCell::new(),
         handle,
         running,
     }
@@ -148,6 +152,19 @@ impl TestApp {
             .send()
             .await
             .expect("request is sent")
+    }
+
+    /// A request as the session viewer makes it. Every test of the viewer's endpoints
+    /// goes through here, so signing in is added in one place once accounts exist.
+    /// GET as a signed-in support user (created and signed in on first use).
+    pub async fn viewer_get(&self, path: &str) -> reqwest::Response {
+        let who = self
+            .viewer_login
+            .get_or_init(|| {
+                super::sign_in::sign_in(self, "viewer", ingest_server::auth::Role::Support)
+            })
+            .await;
+        self.get_as(who, path).await
     }
 
     pub fn verifier(&self) -> LogVerifier {

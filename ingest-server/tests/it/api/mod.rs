@@ -8,6 +8,7 @@ mod ingest;
 mod log;
 mod overload;
 mod session_cli;
+mod sessions;
 pub mod sign_in;
 mod viewer;
 

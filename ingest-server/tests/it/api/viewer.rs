@@ -179,10 +179,11 @@ crate::both_backends!(nobody_unknown_reads_and_nothing_unknown_is_recorded);
 async fn nobody_unknown_reads_and_nothing_unknown_is_recorded(backend: Backend) {
     let app = spawn_app(backend).await;
     let (session, _) = record(&app, 1).await;
-    for path in ["events", "audit", "proofs"] {
-        let response = app.get(&format!("/v1/sessions/{session}/{path}")).await;
-        assert_eq!(response.status(), 401, "{path} without a login");
+    for path in ["/events", "/audit", "/proofs", ""] {
+        let response = app.get(&format!("/v1/sessions/{session}{path}")).await;
+        assert_eq!(response.status(), 401, "{path:?} without a login");
     }
+    assert_eq!(app.get("/v1/sessions").await.status(), 401, "the list too");
     let alice = sign_in(&app, "alice", Role::Support).await;
     let missing = app
         .get_as(&alice, &format!("/v1/sessions/{}/events", new_session()))

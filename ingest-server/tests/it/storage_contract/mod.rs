@@ -8,6 +8,7 @@
 mod accounts;
 mod append;
 mod concurrency;
+mod index;
 mod integrate;
 mod postgres_setup;
 mod projects;

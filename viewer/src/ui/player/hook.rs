@@ -67,6 +67,19 @@ impl ViewerHandle {
         self.shared.engine.borrow().timeline.find_track(name)
     }
 
+    /// Where each keyframe sits, in ms from the session start.
+    #[wasm_bindgen(js_name = keyframeOffsets)]
+    pub fn keyframe_offsets(&self) -> Vec<f64> {
+        let engine = self.shared.engine.borrow();
+        let (start, _) = engine.timeline.bounds();
+        engine
+            .timeline
+            .keyframes()
+            .iter()
+            .map(|k| (engine.timeline.events[*k].at_ms - start) as f64)
+            .collect()
+    }
+
     #[wasm_bindgen(js_name = togglePlay)]
     pub fn toggle_play(&self) {
         super::toggle(&self.shared.engine, &self.looping);

@@ -1,0 +1,113 @@
+//! The few typed operations the session index's SQL needs from a database, so that
+//! its statements are written once (`index_sql`, `search_sql`) for both stores.
+//!
+//! sqlx's `QueryBuilder` already writes each store's placeholders (`?` or `$n`);
+//! what it cannot do generically is bind, run and read without a long list of bounds
+//! on every function. This trait is that list, stated once, implemented by one macro
+//! for both stores.
+
+use futures_util::future::BoxFuture;
+use sqlx::{Pool, Postgres, QueryBuilder, Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::convert::to_u64;
+use super::types::StorageError;
+
+/// A value bound into a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bind {
+    I64(i64),
+    Text(String),
+    OptText(Option<String>),
+    Uuid(Uuid),
+}
+
+pub(crate) trait IndexDb: sqlx::Database {
+    fn bind(qb: &mut QueryBuilder<Self>, value: Bind);
+    /// A read-only transaction whose statements all see one snapshot, so a page of
+    /// rows and its total agree.
+    fn begin_read(
+        pool: &Pool<Self>,
+    ) -> BoxFuture<'_, Result<Transaction<'static, Self>, sqlx::Error>>;
+    fn fetch_all<'a>(
+        conn: &'a mut Self::Connection,
+        qb: &'a mut QueryBuilder<Self>,
+    ) -> BoxFuture<'a, Result<Vec<Self::Row>, sqlx::Error>>;
+    fn fetch_optional<'a>(
+        conn: &'a mut Self::Connection,
+        qb: &'a mut QueryBuilder<Self>,
+    ) -> BoxFuture<'a, Result<Option<Self::Row>, sqlx::Error>>;
+    fn i64_at(row: &Self::Row, column: &str) -> Result<i64, sqlx::Error>;
+    fn opt_i64_at(row: &Self::Row, column: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn text_at(row: &Self::Row, column: &str) -> Result<String, sqlx::Error>;
+    fn opt_text_at(row: &Self::Row, column: &str) -> Result<Option<String>, sqlx::Error>;
+    fn uuid_at(row: &Self::Row, column: &str) -> Result<Uuid, sqlx::Error>;
+}
+
+macro_rules! impl_index_db {
+    ($db:ty, $begin_read:literal) => {
+        impl IndexDb for $db {
+            fn bind(qb: &mut QueryBuilder<Self>, value: Bind) {
+                match value {
+                    Bind::I64(v) => qb.push_bind(v),
+                    Bind::Text(v) => qb.push_bind(v),
+                    Bind::OptText(v) => qb.push_bind(v),
+                    Bind::Uuid(v) => qb.push_bind(v),
+                };
+            }
+            fn begin_read(
+                pool: &Pool<Self>,
+            ) -> BoxFuture<'_, Result<Transaction<'static, Self>, sqlx::Error>> {
+                Box::pin(pool.begin_with($begin_read))
+            }
+            fn fetch_all<'a>(
+                conn: &'a mut Self::Connection,
+                qb: &'a mut QueryBuilder<Self>,
+            ) -> BoxFuture<'a, Result<Vec<Self::Row>, sqlx::Error>> {
+                Box::pin(async move { qb.build().fetch_all(&mut *conn).await })
+            }
+            fn fetch_optional<'a>(
+                conn: &'a mut Self::Connection,
+                qb: &'a mut QueryBuilder<Self>,
+            ) -> BoxFuture<'a, Result<Option<Self::Row>, sqlx::Error>> {
+                Box::pin(async move { qb.build().fetch_optional(&mut *conn).await })
+            }
+            fn i64_at(row: &Self::Row, column: &str) -> Result<i64, sqlx::Error> {
+                row.try_get(column)
+            }
+            fn opt_i64_at(row: &Self::Row, column: &str) -> Result<Option<i64>, sqlx::Error> {
+                row.try_get(column)
+            }
+            fn text_at(row: &Self::Row, column: &str) -> Result<String, sqlx::Error> {
+                row.try_get(column)
+            }
+            fn opt_text_at(row: &Self::Row, column: &str) -> Result<Option<String>, sqlx::Error> {
+                row.try_get(column)
+            }
+            fn uuid_at(row: &Self::Row, column: &str) -> Result<Uuid, sqlx::Error> {
+                row.try_get(column)
+            }
+        }
+    };
+}
+
+// SQLite (WAL): a deferred transaction reads one snapshot from its first SELECT on.
+impl_index_db!(Sqlite, "BEGIN DEFERRED");
+// Postgres: READ COMMITTED takes a snapshot per statement; REPEATABLE READ one per
+// transaction.
+impl_index_db!(Postgres, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+
+/// A stored count or sequence number (never negative when written by us).
+pub(crate) fn u64_at<DB: IndexDb>(row: &DB::Row, column: &str) -> Result<u64, StorageError> {
+    to_u64(column, DB::i64_at(row, column)?)
+}
+
+/// A nullable stored count (from an outer join).
+pub(crate) fn opt_u64_at<DB: IndexDb>(
+    row: &DB::Row,
+    column: &str,
+) -> Result<Option<u64>, StorageError> {
+    DB::opt_i64_at(row, column)?
+        .map(|v| to_u64(column, v))
+        .transpose()
+}
