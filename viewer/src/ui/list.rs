@@ -17,7 +17,7 @@ const FILTERS: [(&str, &str, &str, &str); 9] = [
     ("to", "Started before", "datetime-local", ""),
     ("project", "Project", "text", "demo"),
     ("url", "Page (URL or path prefix)", "text", "/checkout"),
-    ("user", "User id", "text", "user-42"),
+    ("user_id", "User id", "text", "user-42"),
     ("trait", "Trait (key=value)", "text", "plan=pro"),
     ("min_duration_s", "Min duration (s)", "number", ""),
     ("max_duration_s", "Max duration (s)", "number", ""),
@@ -76,7 +76,7 @@ pub async fn show() {
             .attr("name", name)
             .attr("type", kind)
             .attr("placeholder", placeholder)
-            .attr("value", &display_value(name, &get(name)));
+            .attr("value", &get(name));
         let _ = form
             .0
             .append_child(&El::new("label").text(label).child(input).0);
@@ -121,6 +121,23 @@ pub async fn show() {
     let _ = form
         .0
         .append_child(&El::new("label").text("Sort").child(sort).0);
+    let order =
+        El::new("select")
+            .attr("id", "f-order")
+            .attr("name", "order")
+            .children([("desc", "Descending"), ("asc", "Ascending")].iter().map(
+                |(value, label)| {
+                    let option = El::new("option").attr("value", value).text(label);
+                    if get("order") == *value {
+                        option.attr("selected", "")
+                    } else {
+                        option
+                    }
+                },
+            ));
+    let _ = form
+        .0
+        .append_child(&El::new("label").text("Order").child(order).0);
     let _ = form
         .0
         .append_child(&El::new("button").attr("type", "submit").text("Search").0);
@@ -182,6 +199,10 @@ fn query_from_form() -> String {
     if !sort.is_empty() && sort != "started_at" {
         params.append("sort", &sort);
     }
+    let order = el::field_value("f-order");
+    if order == "asc" {
+        params.append("order", &order);
+    }
     params.to_string().into()
 }
 
@@ -203,6 +224,12 @@ fn api_query(page: &UrlSearchParams) -> String {
                     out.append(name, &format!("{}", ms as i64));
                 }
             }
+            "trait" => {
+                // `plan=pro` → `trait.plan=pro`
+                if let Some((key, value)) = value.split_once('=') {
+                    out.append(&format!("trait.{}", key.trim()), value.trim());
+                }
+            }
             "min_duration_s" | "max_duration_s" => {
                 if let Ok(seconds) = value.parse::<f64>() {
                     let api_name = name.replace("_s", "_ms");
@@ -218,10 +245,6 @@ fn api_query(page: &UrlSearchParams) -> String {
         }
     }
     out.to_string().into()
-}
-
-fn display_value(_name: &str, value: &str) -> String {
-    value.to_owned()
 }
 
 fn render(results: &web_sys::Element, page: Page, params: &UrlSearchParams) {
