@@ -24,6 +24,9 @@ use crate::state::AppState;
 use crate::storage::{PostgresStore, SqliteStore, Storage};
 use crate::{checkpoint_file, keys, published, routes};
 
+/// The largest JSON request body accepted (the API's JSON bodies are sign-ins).
+pub const MAX_JSON_BODY_BYTES: usize = 16 * 1024;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -141,6 +144,14 @@ impl Application {
                     .app_data(web::QueryConfig::default().error_handler(|e, _| {
                         ApiError::bad_request("bad_query", e.to_string()).into()
                     }))
+                    // JSON bodies (sign-in) are small; a bad one gets the usual error shape.
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(MAX_JSON_BODY_BYTES)
+                            .error_handler(|e, _| {
+                                ApiError::bad_request("bad_body", e.to_string()).into()
+                            }),
+                    )
                     .configure(routes::register)
                     .default_service(web::to(routes::not_found))
             })

@@ -43,7 +43,9 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody { username, password } = body.into_inner();
     let client = client_address(&req);
-    let keys = [format!("ip:{client}"), format!("user:{username}")];
+    // Names are at most 64 characters; a longer guess must not grow the limiter's memory.
+    let keyed: String = username.chars().take(64).collect();
+    let keys = [format!("ip:{client}"), format!("user:{keyed}")];
     if let Err(wait) = state.logins.check(&keys, Instant::now()) {
         return Err(ApiError::TooManyAttempts {
             retry_after_s: wait.as_secs().max(1),

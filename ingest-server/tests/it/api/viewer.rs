@@ -51,6 +51,25 @@ async fn sign_in_sets_a_strict_cookie_and_refuses_guessing(backend: Backend) {
     );
     assert_eq!(wrong_body["error"], "bad_credentials");
 
+    let not_json = app
+        .client
+        .post(format!("{}/v1/login", app.base))
+        .header("content-type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(not_json.status(), 400);
+    assert_eq!(error_code(not_json).await, "bad_body");
+    let huge = app
+        .client
+        .post(format!("{}/v1/login", app.base))
+        .json(&serde_json::json!({"username": "a".repeat(20_000), "password": "x"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(huge.status(), 400, "bodies over the JSON limit are refused");
+
     // The third failure for alice (from this address) uses up the allowance.
     assert_eq!(
         login(&app, "alice", "still not it, sorry").await.status(),
