@@ -40,11 +40,13 @@ pub struct Settings {
 pub struct AuthSettings {
     /// How long a sign-in lasts.
     pub session_ttl_minutes: u64,
-    /// Failed sign-ins allowed per client address and per user name within
-    /// `failed_login_window_s`; more answer 429.
+    /// Sign-ins that did not succeed allowed per client network (an IPv4 address
+    /// or IPv6 /64) and per user name within `failed_login_window_s`; more answer
+    /// 429. Behind a reverse proxy every client is the proxy's address.
     pub max_failed_logins: usize,
     pub failed_login_window_s: u64,
-    /// The login cookie's `Secure` flag: `auto` sets it on HTTPS requests.
+    /// The login cookie's `Secure` flag: `auto` sets it when this server itself
+    /// serves TLS; behind a TLS-terminating proxy use `always`.
     pub secure_cookies: SecureCookies,
 }
 

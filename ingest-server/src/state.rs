@@ -25,8 +25,10 @@ pub struct AppState {
     pub projects: Arc<ProjectCache>,
     /// Seals entries the server appends outside ingest (views, exports).
     pub seal: EntrySeal,
-    /// Failed sign-ins per client and per user.
+    /// Sign-in attempts per client and per user.
     pub logins: Arc<LoginLimiter>,
+    /// Password checks running at once (each holds ~19 MiB and a core).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// The main runtime, which outlives the HTTP workers.
     pub runtime: tokio::runtime::Handle,
     /// Set by `affidavit serve --demo` once the demo project exists.
@@ -69,9 +71,11 @@ impl AppState {
             settings.auth.max_failed_logins,
             std::time::Duration::from_secs(settings.auth.failed_login_window_s),
         ));
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         AppState {
             seal,
             logins,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(cores)),
             store,
             pipeline,
             settings,

@@ -65,9 +65,9 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     if body.is_some() {
         let _ = headers.set("Content-Type", "application/json");
     }
-    if method != "GET"
-        && let Some(token) = csrf_token()
-    {
+    // On every request: opening a replay is a GET that records a view, and the
+    // server wants proof it came from the viewer, not from a recorded <img>.
+    if let Some(token) = csrf_token() {
         let _ = headers.set("X-Affidavit-CSRF", &token);
     }
     let window = web_sys::window().ok_or_else(|| ApiError::local("no window"))?;
@@ -120,12 +120,14 @@ pub async fn get_text(path: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::local("response is not text"))
 }
 
-pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiError> {
+/// The body as bytes, and the value of response header `header` (if sent).
+pub async fn get_bytes(path: &str, header: &str) -> Result<(Vec<u8>, Option<String>), ApiError> {
     let response = send("GET", path, None).await?;
+    let value = response.headers().get(header).ok().flatten();
     let buffer = JsFuture::from(response.array_buffer().map_err(js_error)?)
         .await
         .map_err(js_error)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok((js_sys::Uint8Array::new(&buffer).to_vec(), value))
 }
 
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(

@@ -45,8 +45,10 @@ pub struct LoadedSession {
     payloads: Vec<Option<Vec<u8>>>,
     /// Batches whose payload decoded and names this session, in chain order.
     pub batches: Vec<Batch>,
-    /// Batch payloads that could not be used for replay, with why (chain order).
-    pub unusable: Vec<String>,
+    /// What failed before the ledger's checks, in chain order: batch payloads
+    /// that cannot be replayed, and listing fields that disagree with the entry
+    /// bytes they describe.
+    pub problems: Vec<String>,
 }
 
 impl LoadedSession {
@@ -72,18 +74,18 @@ impl LoadedSession {
         let mut entry_bytes = Vec::with_capacity(audit.entries.len());
         let mut payloads = Vec::with_capacity(audit.entries.len());
         let mut batches = Vec::new();
-        let mut unusable = Vec::new();
+        let mut problems = Vec::new();
         for entry in &audit.entries {
             let bad = |field, encoding| LoadError::BadEncoding {
                 session_seq: entry.session_seq,
                 field,
                 encoding,
             };
-            entry_bytes.push(
-                STANDARD
-                    .decode(&entry.entry)
-                    .map_err(|_| bad("entry", "base64"))?,
-            );
+            let bytes = STANDARD
+                .decode(&entry.entry)
+                .map_err(|_| bad("entry", "base64"))?;
+            problems.extend(listing_mismatch(entry, &bytes));
+            entry_bytes.push(bytes);
             let payload = match (&entry.payload, framed.get(&entry.session_seq)) {
                 (Some(text), _) => Some(
                     STANDARD
@@ -97,9 +99,9 @@ impl LoadedSession {
                 match protocol::decode_batch(bytes, limits) {
                     Ok(batch) => match batch.check_binding(&audit.project, session, batch_seq) {
                         Ok(()) => batches.push(batch),
-                        Err(e) => unusable.push(format!("batch {batch_seq}: {e}")),
+                        Err(e) => problems.push(format!("batch {batch_seq}: {e}")),
                     },
-                    Err(e) => unusable.push(format!("batch {batch_seq}: does not decode: {e}")),
+                    Err(e) => problems.push(format!("batch {batch_seq}: does not decode: {e}")),
                 }
             }
             payloads.push(payload);
@@ -110,8 +112,14 @@ impl LoadedSession {
             entry_bytes,
             payloads,
             batches,
-            unusable,
+            problems,
         })
+    }
+
+    /// The chain only up to the entry at `upto` (the view this load recorded):
+    /// what the events stream holds. Entries appended since belong to later views.
+    pub fn truncate_audit(audit: &mut SessionAudit, upto: u64) {
+        audit.entries.retain(|e| e.session_seq <= upto);
     }
 
     /// Runs every check against `key` with `proofs` and the checkpoint `note`.
@@ -159,11 +167,60 @@ impl LoadedSession {
             checkpoint_note: note,
         };
         let report = verify_session(&evidence, key);
-        Verification {
-            report,
-            unusable: self.unusable.clone(),
+        let mut problems = self.problems.clone();
+        // The log index the panel shows must be the one the proof proved.
+        for entry in &self.audit.entries {
+            if let (Some(listed), Some(proved)) = (entry.log_index, by_seq.get(&entry.session_seq))
+                && listed != proved.index
+            {
+                problems.push(format!(
+                    "entry {}: the listing says log index {listed}, its proof is for {}",
+                    entry.session_seq, proved.index
+                ));
+            }
         }
+        Verification { report, problems }
     }
+}
+
+/// What the audit listing says about an entry that its bytes do not. The panel
+/// shows the listing's fields; they must be the bytes' own.
+fn listing_mismatch(listed: &protocol::api::AuditEntry, bytes: &[u8]) -> Vec<String> {
+    let Ok(entry) = ledger::Entry::decode(bytes) else {
+        return Vec::new(); // the chain check reports an undecodable entry
+    };
+    let seq = listed.session_seq;
+    let mut out = Vec::new();
+    let mut differ = |field: &str, says: String, is: String| {
+        if says != is {
+            out.push(format!(
+                "entry {seq}: the listing says {field} {says}, its bytes say {is}"
+            ));
+        }
+    };
+    differ(
+        "session_seq",
+        seq.to_string(),
+        entry.session_seq.to_string(),
+    );
+    differ("kind", listed.kind.clone(), entry.kind.name().to_owned());
+    differ(
+        "batch",
+        format!("{:?}", listed.batch_seq),
+        format!("{:?}", entry.batch_seq),
+    );
+    differ(
+        "received at",
+        listed.received_at_ms.to_string(),
+        entry.received_at_ms.to_string(),
+    );
+    differ("actor", listed.actor.clone(), entry.actor.clone());
+    differ(
+        "leaf hash",
+        listed.leaf_hash.clone(),
+        ledger::leaf_hash(bytes).to_hex(),
+    );
+    out
 }
 
 /// The verdict the viewer shows, with everything it rests on.
@@ -172,7 +229,7 @@ pub struct Verification {
     pub report: SessionReport,
     /// Batches whose payload verified against its entry but cannot be replayed
     /// (does not decode, or its envelope names another session or seq).
-    pub unusable: Vec<String>,
+    pub problems: Vec<String>,
 }
 
 /// What the verification panel says.
@@ -187,10 +244,10 @@ impl Verification {
     pub fn status(&self) -> Status {
         match self.report.verdict() {
             Verdict::Failed(mut failures) => {
-                failures.extend(self.unusable.iter().cloned());
+                failures.extend(self.problems.iter().cloned());
                 Status::Failed(failures)
             }
-            _ if !self.unusable.is_empty() => Status::Failed(self.unusable.clone()),
+            _ if !self.problems.is_empty() => Status::Failed(self.problems.clone()),
             Verdict::Incomplete(why) => Status::Incomplete(why),
             Verdict::Verified => Status::Verified(self.summary()),
         }

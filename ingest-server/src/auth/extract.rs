@@ -37,6 +37,23 @@ impl Viewer {
     }
 }
 
+impl Viewer {
+    /// Requires the login's CSRF token on a GET that changes state (opening a
+    /// replay records a view). Without it, anything the browser loads on its own
+    /// — an `<img>` in a recorded page, a link — could add entries in this
+    /// user's name: the SameSite cookie goes along with same-site requests.
+    pub fn require_csrf(&self, req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent.is_some_and(|c| same(c, &self.csrf_token)) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "opening a replay needs the {CSRF_HEADER} header (the token from /v1/me)"
+            )))
+        }
+    }
+}
+
 impl FromRequest for Viewer {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Viewer, ApiError>>>>;

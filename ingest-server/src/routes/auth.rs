@@ -7,7 +7,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{SESSION_COOKIE, UserName, Viewer, password, token};
+use crate::auth::{SESSION_COOKIE, UserName, Viewer, limiter, password, token};
 use crate::clock::now_ms;
 use crate::configuration::SecureCookies;
 use crate::error::ApiError;
@@ -43,16 +43,21 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody { username, password } = body.into_inner();
     let client = client_address(&req);
-    // Names are at most 64 characters; a longer guess must not grow the limiter's memory.
-    let keyed: String = username.chars().take(64).collect();
-    let keys = [format!("ip:{client}"), format!("user:{keyed}")];
-    if let Err(wait) = state.logins.check(&keys, Instant::now()) {
+    let client_key = limiter::client_key(req.peer_addr().map(|a| a.ip()));
+    // A malformed name can never sign in: it counts against the client only, so a
+    // flood of junk names costs the flooder and nobody else.
+    let name = UserName::parse(&username).ok();
+    let user_key = limiter::user_key(&username);
+    let keys = match &name {
+        Some(_) => vec![client_key.clone(), user_key.clone()],
+        None => vec![client_key.clone()],
+    };
+    if let Err(wait) = state.logins.attempt(&keys, Instant::now()) {
         return Err(ApiError::TooManyAttempts {
             retry_after_s: wait.as_secs().max(1),
         });
     }
-    let Ok(name) = UserName::parse(&username) else {
-        state.logins.failed(&keys, Instant::now());
+    let Some(name) = name else {
         return Err(ApiError::BadCredentials(BAD_CREDENTIALS.into()));
     };
     let lookup = name.as_str().to_owned();
@@ -65,18 +70,28 @@ pub async fn login(
         || password::decoy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+    // Each check takes about 19 MiB and tens of ms of a core: at most one per
+    // core runs at once, the rest wait their turn.
+    let permit = state
+        .password_checks
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check queue closed: {e}")))?;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        password::verify(&password, &stored)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     let user = match user {
         Some(user) if matches && !user.disabled => user,
         _ => {
-            state.logins.failed(&keys, Instant::now());
             tracing::info!(user = %name, %client, "failed sign-in");
             return Err(ApiError::BadCredentials(BAD_CREDENTIALS.into()));
         }
     };
-    state.logins.succeeded(&keys[1]);
+    state.logins.succeeded(&client_key, &user_key);
     let (login_token, token_hash) = token::new_login_token().map_err(no_randomness)?;
     let csrf_token = token::random_hex(24).map_err(no_randomness)?;
     let now = now_ms();
@@ -141,7 +156,8 @@ pub async fn me(viewer: Viewer) -> Result<HttpResponse, ApiError> {
     }))
 }
 
-/// The peer address (forwarding headers are not trusted: anyone can send them).
+/// The peer address. Forwarding headers are not trusted (anyone can send them),
+/// so behind a reverse proxy this is the proxy's address.
 pub fn client_address(req: &HttpRequest) -> String {
     req.peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
@@ -151,7 +167,9 @@ fn secure(req: &HttpRequest, setting: SecureCookies) -> bool {
     match setting {
         SecureCookies::Always => true,
         SecureCookies::Never => false,
-        SecureCookies::Auto => req.connection_info().scheme() == "https",
+        // This server's own TLS, not a client-supplied X-Forwarded-Proto; behind a
+        // TLS-terminating proxy set `always`.
+        SecureCookies::Auto => req.app_config().secure(),
     }
 }
 

@@ -23,6 +23,9 @@ use crate::storage::AppendAccess;
 
 /// The events stream's media type: frames of `protocol::frames`.
 pub const BATCHES_TYPE: &str = "application/vnd.affidavit.batches";
+/// The answer's header naming the view entry's `session_seq`: the stream holds
+/// the batches chained before it, and a verifier checks the chain up to it.
+pub const VIEW_ENTRY_HEADER: &str = "x-affidavit-view-entry";
 /// Batches read per storage call while streaming.
 const PAGE: u32 = 64;
 
@@ -44,6 +47,7 @@ pub async fn events(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = session_id(&id)?;
+    viewer.require_csrf(&req)?;
     let record = AccessRecord {
         action: EntryKind::ReplayViewed.name().into(),
         user: viewer.name.to_string(),
@@ -74,6 +78,9 @@ pub async fn events(
         .ok_or_else(|| ApiError::NotFound(format!("no session {session}")))?;
     tracing::info!(%session, user = %viewer.name, session_seq = receipt.session_seq, "replay viewed");
 
+    // The recording as it stood when the view was recorded: batches chained
+    // before the view entry. (Later ones belong to a later view.)
+    let upto = receipt.session_seq;
     let stream = futures_util::stream::unfold(Some(0u64), move |next| {
         let state = state.clone();
         async move {
@@ -85,30 +92,37 @@ pub async fn events(
                 Ok(page) => page,
                 Err(e) => return Some((Err(e), None)),
             };
-            if page.is_empty() {
-                return None;
-            }
             let full = page.len() == PAGE as usize;
             let mut out = Vec::new();
-            let mut last = from;
-            for entry in &page {
-                let batch_seq = entry.batch_seq.unwrap_or(last);
-                last = batch_seq;
-                let payload = entry.payload.as_deref().unwrap_or_default();
+            let mut next = None;
+            for entry in page.iter().take_while(|e| e.session_seq < upto) {
+                let (Some(batch_seq), Some(payload)) = (entry.batch_seq, entry.payload.as_deref())
+                else {
+                    return Some((
+                        Err(ApiError::Internal(anyhow::anyhow!(
+                            "session {session}: batch entry {} has no stored payload",
+                            entry.session_seq
+                        ))),
+                        None,
+                    ));
+                };
                 if let Err(e) =
                     protocol::frames::write_frame(&mut out, entry.session_seq, batch_seq, payload)
                 {
                     return Some((Err(ApiError::Internal(anyhow::anyhow!(e))), None));
                 }
+                next = Some(batch_seq + 1);
             }
-            Some((
-                Ok::<_, ApiError>(Bytes::from(out)),
-                full.then_some(last + 1),
-            ))
+            if out.is_empty() {
+                return None;
+            }
+            let more = full && page.last().is_some_and(|e| e.session_seq < upto);
+            Some((Ok::<_, ApiError>(Bytes::from(out)), next.filter(|_| more)))
         }
     });
     Ok(HttpResponse::Ok()
         .content_type(BATCHES_TYPE)
+        .insert_header((VIEW_ENTRY_HEADER, upto.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(stream))
 }

@@ -149,3 +149,24 @@ print(seq)
   assert.match(await viewer.getAttribute('#audit-entries li[data-batch="1"]', 'class'), /failed/);
   await viewer.close();
 });
+
+test('a recorded page that points an image at the viewer API cannot record views in the reviewer\'s name', async () => {
+  const { page, sessionId } = await openRecorded(browser, `${server.base}/demo/index.html`);
+  await page.evaluate((url) => {
+    const img = document.createElement('img');
+    img.src = url; // same site as the viewer: the login cookie would go along
+    document.body.appendChild(img);
+  }, `${server.base}/v1/sessions/${sessionId}/events`);
+  await page.evaluate(() => window.affidavit.flush());
+  await page.close();
+
+  const viewer = await browser.newPage();
+  await signIn(viewer, server);
+  await openReplay(viewer, server, sessionId);
+  const state = await settledVerification(viewer);
+  assert.equal(state.status, 'verified', state.problems.join('; '));
+  const audit = await auditOf(viewer, sessionId);
+  const views = audit.body.entries.filter((e) => e.kind === 'replay_viewed');
+  assert.equal(views.length, 1, 'only the viewer itself recorded a view');
+  await viewer.close();
+});

@@ -138,6 +138,14 @@ impl<'r, 'p> Builder<'r, 'p> {
             let standards = recorded.children().iter().any(|c| {
                 matches!(&c.data, NodeData::Doctype { name, .. } if name.eq_ignore_ascii_case("html"))
             });
+            // A frame that navigated: the old document's nodes go first.
+            let old = doc.child_nodes();
+            for i in 0..old.length() {
+                if let Some(child) = old.item(i) {
+                    self.replay.forget_subtree(&child);
+                }
+            }
+            self.replay.sheets.retain(|s| !s.belongs_to(&doc));
             reset_document(&doc, standards);
             self.replay.adopt_viewer_sheet(&doc);
             self.fill_document(&doc, recorded);

@@ -9,7 +9,7 @@
 use js_sys::{Array, Reflect};
 use protocol::{AdoptedStyleSheets, RuleChange, StyleSheetId, StyleSheetRule};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssRuleList, CssStyleSheet, Document, Node};
+use web_sys::{CssStyleSheet, Document, Node};
 
 use super::{Replay, VIEWER_CSS, describe};
 
@@ -19,6 +19,13 @@ pub(super) struct Constructed {
     style_id: u32,
     document: Document,
     sheet: CssStyleSheet,
+}
+
+impl Constructed {
+    /// Whether this instance was made for `document` (dropped when it is replaced).
+    pub(super) fn belongs_to(&self, document: &Document) -> bool {
+        &self.document == document
+    }
 }
 
 pub(super) fn rule(replay: &mut Replay, change: &StyleSheetRule) {
@@ -53,14 +60,20 @@ fn apply_rule(sheet: &CssStyleSheet, change: &RuleChange) -> Result<(), String> 
     };
     // Walk grouping rules (`@media`, `@supports`) down to the list to change.
     let mut owner: JsValue = sheet.into();
+    // Through Reflect only: a rule without nested rules (`@import`) has no
+    // `cssRules`, and a typed call on it would throw through the wasm.
     for index in path {
-        let rules: CssRuleList = Reflect::get(&owner, &JsValue::from_str("cssRules"))
-            .map_err(|e| describe(&e))?
-            .unchecked_into();
-        owner = rules
-            .item(*index)
-            .ok_or_else(|| format!("no rule at index {index}"))?
-            .into();
+        let rules =
+            Reflect::get(&owner, &JsValue::from_str("cssRules")).map_err(|e| describe(&e))?;
+        if rules.is_undefined() || rules.is_null() {
+            return Err(format!(
+                "the rule holding index {index} has no nested rules"
+            ));
+        }
+        owner = Reflect::get_u32(&rules, *index).map_err(|e| describe(&e))?;
+        if owner.is_undefined() || owner.is_null() {
+            return Err(format!("no rule at index {index}"));
+        }
     }
     let method = match change {
         RuleChange::Insert(_) => "insertRule",

@@ -250,3 +250,40 @@ fn entry_states_follow_the_report() {
     assert_eq!(verification.entry_state(3), EntryState::Pending);
     assert_eq!(verification.entry_state(99), EntryState::Unchecked);
 }
+
+#[test]
+fn listing_fields_that_disagree_with_the_entry_bytes_fail() {
+    let s = server(|seq| payload(session(), seq));
+    let mut audit = s.audit.clone();
+    audit.entries[2].actor = "user:someone-else".into();
+    audit.entries[1].log_index = Some(2);
+    let loaded = LoadedSession::assemble(session(), audit, &s.frames, &Limits::default())
+        .expect("assembles");
+    match loaded
+        .verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs))
+        .status()
+    {
+        Status::Failed(failures) => {
+            assert!(
+                failures.iter().any(|f| f
+                    == "entry 2: the listing says actor user:someone-else, its bytes say key:demo"),
+                "{failures:?}"
+            );
+            assert!(
+                failures
+                    .iter()
+                    .any(|f| f == "entry 1: the listing says log index 2, its proof is for 1"),
+                "{failures:?}"
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn entries_after_this_view_are_left_out() {
+    let s = server(|seq| payload(session(), seq));
+    let mut audit = s.audit.clone();
+    LoadedSession::truncate_audit(&mut audit, 2);
+    assert_eq!(audit.entries.len(), 3);
+}

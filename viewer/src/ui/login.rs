@@ -59,7 +59,7 @@ async fn submit() {
         Ok(me) => {
             remember_csrf(&me.csrf_token);
             let next = el::query_param("next")
-                .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+                .and_then(|n| same_origin_path(&n))
                 .unwrap_or_else(|| "/sessions".into());
             el::navigate(&next);
         }
@@ -69,4 +69,15 @@ async fn submit() {
             }
         }
     }
+}
+
+/// `next` as a path on this origin, or `None` when it would leave it
+/// (`//evil.example`, `/\\evil.example`, `https://…`): resolved the way the
+/// browser would, then compared by origin.
+fn same_origin_path(next: &str) -> Option<String> {
+    let here = web_sys::window()?.location();
+    let base = here.href().ok()?;
+    let url = web_sys::Url::new_with_base(next, &base).ok()?;
+    (url.origin() == here.origin().ok()?)
+        .then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
 }

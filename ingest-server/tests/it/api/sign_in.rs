@@ -63,11 +63,12 @@ pub async fn sign_in(app: &TestApp, name: &str, role: Role) -> SignedIn {
 }
 
 impl TestApp {
-    /// GET with a signed-in user's cookie.
+    /// GET with a signed-in user's cookie and CSRF token, as the viewer sends it.
     pub async fn get_as(&self, who: &SignedIn, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
             .header("cookie", &who.cookie)
+            .header("x-affidavit-csrf", &who.csrf)
             .send()
             .await
             .expect("request is sent")

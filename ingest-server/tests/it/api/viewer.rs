@@ -153,6 +153,11 @@ async fn the_view_is_on_the_record_before_the_first_event_is_sent(backend: Backe
         .expect("session");
     let last = stored.entries.last().expect("entries");
     assert_eq!(last.kind_code, i64::from(EntryKind::ReplayViewed as u8));
+    assert_eq!(
+        response.headers()["x-affidavit-view-entry"],
+        last.session_seq.to_string().as_str(),
+        "the answer names the view entry the stream ends before"
+    );
     let entry = ledger::Entry::decode(&last.entry_bytes).expect("decodes");
     assert_eq!(entry.actor, "user:alice");
     let record: protocol::api::AccessRecord =
@@ -208,6 +213,16 @@ async fn nobody_unknown_reads_and_nothing_unknown_is_recorded(backend: Backend) 
         .get_as(&alice, &format!("/v1/sessions/{}/events", new_session()))
         .await;
     assert_eq!(missing.status(), 404);
+    // A same-site request the browser makes by itself (an <img> in a recorded page)
+    // carries the cookie but not the token: no view is recorded in alice's name.
+    let by_image = app
+        .client
+        .get(format!("{}/v1/sessions/{session}/events", app.base))
+        .header("cookie", &alice.cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(by_image.status(), 403);
     let bad = app.get_as(&alice, "/v1/sessions/not-a-uuid/events").await;
     assert_eq!(bad.status(), 400);
     assert_eq!(error_code(bad).await, "bad_session_id");

@@ -10,6 +10,9 @@ use uuid::Uuid;
 use crate::api::{self, ApiError};
 use crate::evidence::{LoadedSession, Verification};
 
+/// The events answer's header naming the view entry this load recorded.
+const VIEW_ENTRY_HEADER: &str = "x-affidavit-view-entry";
+
 /// Why a session could not be shown at all.
 #[derive(Debug)]
 pub enum LoadFailure {
@@ -87,8 +90,15 @@ pub fn pinned_key() -> PinnedKey {
 /// Loads the session's chain and payloads (recording a view on the way).
 pub async fn session(id: &str) -> Result<LoadedSession, LoadFailure> {
     let session = Uuid::parse_str(id).map_err(|_| LoadFailure::BadId(id.to_owned()))?;
-    let frames = api::get_bytes(&format!("/v1/sessions/{session}/events")).await?;
-    let audit: SessionAudit = api::get_json(&format!("/v1/sessions/{session}/audit")).await?;
+    let (frames, view) =
+        api::get_bytes(&format!("/v1/sessions/{session}/events"), VIEW_ENTRY_HEADER).await?;
+    let view = view
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| LoadFailure::Evidence(format!("no {VIEW_ENTRY_HEADER} header")))?;
+    let mut audit: SessionAudit = api::get_json(&format!("/v1/sessions/{session}/audit")).await?;
+    // What was streamed is the recording up to this view; what came since is not
+    // part of it (a live session keeps growing).
+    LoadedSession::truncate_audit(&mut audit, view);
     // Stored batches were accepted under the server's limits; replay decodes
     // under generous ones (the viewer is not the one defending here).
     let limits = Limits {

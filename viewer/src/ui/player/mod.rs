@@ -156,29 +156,39 @@ async fn sleep(ms: i32) {
 /// An animation-frame handler that schedules itself again.
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
+// The page's one frame handler, made on the first play and reused by every later
+// one (a new closure per play would pile up for the page's lifetime).
+thread_local! {
+    static FRAME: RefCell<Option<Rc<FrameCallback>>> = const { RefCell::new(None) };
+}
+
+fn request_frame() {
+    let callback = FRAME.with(|f| f.borrow().clone());
+    if let (Some(window), Some(callback)) = (web_sys::window(), callback) {
+        let _ = window.request_animation_frame(callback.as_ref().as_ref().unchecked_ref());
+    }
+}
+
 /// Runs animation frames while the engine plays.
 fn run(engine: &Rc<RefCell<Engine>>, looping: &Rc<Cell<bool>>) {
     if looping.replace(true) {
         return;
     }
-    let slot: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
-    let again = slot.clone();
-    let engine = engine.clone();
-    let flag = looping.clone();
-    *slot.borrow_mut() = Some(Closure::new(move |now: f64| {
-        let more = engine.borrow_mut().frame(now);
-        match (more, web_sys::window(), again.borrow().as_ref()) {
-            (true, Some(window), Some(next)) => {
-                let _ = window.request_animation_frame(next.as_ref().unchecked_ref());
-            }
-            _ => flag.set(false),
+    FRAME.with(|f| {
+        if f.borrow().is_none() {
+            let engine = engine.clone();
+            let flag = looping.clone();
+            let callback: FrameCallback = Closure::new(move |now: f64| {
+                if engine.borrow_mut().frame(now) {
+                    request_frame();
+                } else {
+                    flag.set(false);
+                }
+            });
+            *f.borrow_mut() = Some(Rc::new(callback));
         }
-    }));
-    if let (Some(window), Some(first)) = (web_sys::window(), slot.borrow().as_ref()) {
-        let _ = window.request_animation_frame(first.as_ref().unchecked_ref());
-    }
-    // The closure must outlive this call; it is dropped with the page.
-    keep(slot);
+    });
+    request_frame();
 }
 
 pub(super) fn toggle(engine: &Rc<RefCell<Engine>>, looping: &Rc<Cell<bool>>) {

@@ -94,6 +94,10 @@ pub fn layout(session_id: &str) -> Layout {
         // Same origin so the viewer can build the page; no scripts, forms,
         // popups or navigation: nothing recorded can run or leave the frame.
         .attr("sandbox", "allow-same-origin")
+        // Out of the tab order and unfocusable: no key press reaches a recorded
+        // link or control.
+        .attr("inert", "")
+        .attr("tabindex", "-1")
         .attr("title", "Replay")
         .attr("referrerpolicy", "no-referrer")
         .0
