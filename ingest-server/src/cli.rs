@@ -64,6 +64,28 @@ pub enum Command {
         #[arg(long)]
         raw: bool,
     },
+    /// Check an evidence bundle (from GET /v1/sessions/{id}/export) offline, with no
+    /// server and no database: the checkpoint signature against the pinned key, every
+    /// entry and payload hash, the chain, inclusion proofs and the export's own entry.
+    /// Prints each check; exits 0 when all pass, 1 when any fails, 2 when it cannot run.
+    Verify {
+        /// The .affidavit file.
+        bundle: PathBuf,
+        /// The log's public key, pinned out of band (name+keyid+base64, or a file
+        /// holding it). Never taken from the bundle.
+        #[arg(long)]
+        log_key: String,
+        /// A checkpoint of the same log seen earlier: the bundle's tree must extend it.
+        #[arg(long)]
+        known_checkpoint: Option<PathBuf>,
+        /// After a pass, store the bundle's checkpoint in --known-checkpoint when it is
+        /// newer (the file may not exist yet), so later bundles are checked against it.
+        #[arg(long, requires = "known_checkpoint")]
+        remember: bool,
+        /// Refuse bundles larger than this (they are read into memory).
+        #[arg(long, default_value_t = 1 << 32)]
+        max_bytes: u64,
+    },
     /// Check the whole log: payload hashes, entries, session chains, the tree and
     /// every checkpoint, against the pinned log key. Exits non-zero on any failure.
     Fsck {
@@ -87,8 +109,18 @@ pub enum ProjectCommand {
         #[arg(long = "origin")]
         origins: Vec<String>,
     },
-    /// List projects with their write keys and allowed origins.
+    /// List projects with their write keys, allowed origins and retention.
     List,
+    /// Keep a project's recordings DAYS days after they start, then erase them
+    /// (their data keys are destroyed; the log keeps verifying); `never` keeps them.
+    SetRetention {
+        project: String,
+        /// A whole number of days (1-36500), or `never`.
+        days: String,
+        /// Who is doing it, for the record (defaults to $USER); the entry's actor is `cli:NAME`.
+        #[arg(long = "as")]
+        operator: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +150,18 @@ pub enum SessionCommand {
     Dump {
         /// The session id (a UUID, as `session list` prints it).
         session_id: Uuid,
+    },
+    /// Erase a recording: destroy its data key and commit a `session_erased` entry
+    /// (decision 0016). Its payloads become unreadable; the log still verifies.
+    Erase {
+        /// The session id.
+        session_id: Uuid,
+        /// The request or policy this carries out (1-500 characters), kept in the entry.
+        #[arg(long)]
+        reason: String,
+        /// Who is doing it, for the record (defaults to $USER); the entry's actor is `cli:NAME`.
+        #[arg(long = "as")]
+        operator: Option<String>,
     },
     /// Drop the session index (what `GET /v1/sessions` searches) and rebuild it from
     /// the stored batches, e.g. after raising ingest.limits or changing indexer.* settings.

@@ -10,8 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::storage::{PostgresOptions, SqliteOptions};
 
+mod access_log;
+mod encryption;
+mod export;
+mod retention;
 mod search;
 
+pub use access_log::AccessLogSettings;
+pub use encryption::EncryptionSettings;
+pub use export::ExportSettings;
+pub use retention::RetentionSettings;
 pub use search::{IndexerSettings, MAX_INDEXED_PER_SESSION, SearchSettings};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +40,10 @@ pub struct Settings {
     pub assets: AssetSettings,
     pub auth: AuthSettings,
     pub viewer: ViewerSettings,
+    pub export: ExportSettings,
+    pub access_log: AccessLogSettings,
+    pub encryption: EncryptionSettings,
+    pub retention: RetentionSettings,
 }
 
 /// Sign-in to the viewer.
@@ -175,6 +187,10 @@ impl Default for Settings {
             assets: AssetSettings::default(),
             auth: AuthSettings::default(),
             viewer: ViewerSettings::default(),
+            export: ExportSettings::default(),
+            access_log: AccessLogSettings::default(),
+            encryption: EncryptionSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -259,6 +275,10 @@ impl Settings {
             return invalid("integrator.interval_ms and max_entries_per_step must be at least 1");
         }
         search::validate(self)?;
+        export::validate(self)?;
+        access_log::validate(self)?;
+        encryption::validate(self)?;
+        retention::validate(self)?;
         if self.assets.recorder_dir.as_os_str().is_empty()
             || self.assets.www_dir.as_os_str().is_empty()
             || self.assets.viewer_dir.as_os_str().is_empty()
@@ -290,6 +310,23 @@ impl Settings {
             );
         }
         Ok(())
+    }
+
+    /// Where the master key that wraps sessions' data keys is.
+    pub fn master_key_path(&self) -> PathBuf {
+        crate::data_keys::master_key_path(
+            &self.data_dir,
+            self.encryption.master_key_file.as_deref(),
+        )
+    }
+
+    /// The data keys of this deployment; `create` makes the master key if missing.
+    pub fn data_keys(&self, create: bool) -> anyhow::Result<crate::data_keys::DataKeys> {
+        crate::data_keys::DataKeys::load(
+            &self.master_key_path(),
+            create,
+            std::time::Duration::from_millis(self.encryption.key_cache_ttl_ms),
+        )
     }
 
     pub fn sqlite_path(&self) -> PathBuf {

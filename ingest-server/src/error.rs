@@ -45,6 +45,12 @@ pub enum ApiError {
     /// 503: storage is down; nothing was accepted.
     #[error("storage is unavailable")]
     Unavailable,
+    /// 410: the session was erased; its recording no longer exists.
+    #[error("{0}")]
+    Erased(String),
+    /// 503: what was asked for is recorded but the log has not signed it yet.
+    #[error("{0}")]
+    NotYetSigned(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -78,6 +84,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Overloaded { .. } => "overloaded",
             ApiError::Unavailable => "unavailable",
+            ApiError::NotYetSigned(_) => "not_yet_signed",
+            ApiError::Erased(_) => "erased",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -90,6 +98,11 @@ impl From<StorageError> for ApiError {
                 tracing::warn!(error = %e, "storage unavailable");
                 ApiError::Unavailable
             }
+            StorageError::NotErasable(message) => ApiError::Conflict {
+                code: "not_erasable",
+                message,
+                expected_seq: None,
+            },
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -102,12 +115,13 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) | ApiError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Erased(_) => StatusCode::GONE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Overloaded { .. } | ApiError::TooManyAttempts { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::NotYetSigned(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -126,7 +140,7 @@ impl ResponseError for ApiError {
             | ApiError::TooManyAttempts { retry_after_s } => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_s)));
             }
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::NotYetSigned(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(5u64)));
             }
             _ => {}

@@ -83,7 +83,8 @@ pub fn parse_verifier(arg: &str) -> anyhow::Result<LogVerifier> {
         .context("not a log verifier key (expected name+keyid+base64 or a file holding one)")
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes a secret readable by its owner only.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

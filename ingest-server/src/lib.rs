@@ -6,24 +6,30 @@
 //! integrator. Ingest latency therefore never waits for the tree, and everything the
 //! tree and checkpoints say can be recomputed from the stored bytes by `fsck`.
 
+pub mod access_log;
 pub mod auth;
 pub mod checkpoint_file;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod configuration;
+pub mod data_keys;
 pub mod domain;
+pub mod erasure;
 pub mod error;
+pub mod evidence;
 pub mod fsck;
 pub mod ingest;
 pub mod integrator;
 pub mod keys;
 pub mod metrics;
 pub mod published;
+pub mod retention;
 pub mod routes;
 pub mod seal;
 pub mod search;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod stored_tree;
 pub mod telemetry;

@@ -13,6 +13,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Offline verification needs no settings: a bad config must not stop it.
+    if let Command::Verify {
+        bundle,
+        log_key,
+        known_checkpoint,
+        remember,
+        max_bytes,
+    } = cli.command
+    {
+        return commands::verify::run(&commands::verify::VerifyArgs {
+            bundle,
+            log_key,
+            known_checkpoint,
+            remember,
+            max_bytes,
+        });
+    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -32,6 +49,7 @@ async fn main() -> std::process::ExitCode {
         Command::Session { action } => commands::session::run(&settings, action).await,
         Command::User { action } => commands::user::run(&settings, action).await,
         Command::Decode { raw } => commands::decode::run(&settings, raw),
+        Command::Verify { .. } => unreachable!("handled before settings are loaded"),
         Command::Fsck { log_key } => {
             return commands::fsck::run(&settings, log_key.as_deref()).await;
         }

@@ -18,6 +18,7 @@ use crate::ingest::pipeline::IngestPipeline;
 use crate::ingest::projects::ProjectCache;
 use crate::integrator::Integrator;
 use crate::metrics::Metrics;
+use crate::retention::Reaper;
 use crate::seal::EntrySeal;
 use crate::search::indexer::Indexer;
 use crate::state::AppState;
@@ -35,6 +36,7 @@ pub struct Application {
     writers: Vec<JoinHandle<()>>,
     integrator: JoinHandle<()>,
     indexer: JoinHandle<()>,
+    reaper: JoinHandle<()>,
     /// Stops the background tasks (integrator, indexer).
     stop_background: watch::Sender<bool>,
 }
@@ -108,6 +110,7 @@ impl Application {
                 "database extends the last published checkpoint"
             );
         }
+        let data_keys = Arc::new(settings.data_keys(true)?);
         warn_if_assets_missing(&settings);
         let metrics = Arc::new(Metrics::new());
         let settings = Arc::new(settings);
@@ -129,6 +132,7 @@ impl Application {
                 Duration::from_millis(settings.ingest.project_cache_ttl_ms),
                 10_000,
             )),
+            data_keys.clone(),
             tokio::runtime::Handle::current(),
         );
 
@@ -167,7 +171,15 @@ impl Application {
             settings.indexer.clone(),
             settings.ingest.limits.clone(),
             metrics.clone(),
+            data_keys.clone(),
         );
+        let reaper = Reaper {
+            store: store.clone(),
+            origin: settings.log_origin.clone(),
+            seal: seal.clone(),
+            keys: data_keys.clone(),
+            settings: settings.retention.clone(),
+        };
         let integrator = Integrator {
             store,
             signer,
@@ -179,6 +191,7 @@ impl Application {
         };
         let (stop_background, stopped) = watch::channel(false);
         let indexer = tokio::spawn(indexer.run(stopped.clone()));
+        let reaper = tokio::spawn(reaper.run(stopped.clone()));
         let integrator = tokio::spawn(integrator.run(stopped));
         Ok(Application {
             port,
@@ -188,6 +201,7 @@ impl Application {
             writers,
             integrator,
             indexer,
+            reaper,
             stop_background,
         })
     }
@@ -220,6 +234,7 @@ impl Application {
             writers,
             integrator,
             indexer,
+            reaper,
             stop_background,
             ..
         } = self;
@@ -230,6 +245,7 @@ impl Application {
         }
         let _ = stop_background.send(true);
         let _ = indexer.await;
+        let _ = reaper.await;
         let _ = integrator.await;
         tracing::info!("stopped");
         Ok(())

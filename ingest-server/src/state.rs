@@ -5,8 +5,10 @@ use std::sync::{Arc, OnceLock};
 
 use ledger::checkpoint::LogSigner;
 
+use crate::access_log::budget::DenialBudget;
 use crate::auth::limiter::LoginLimiter;
 use crate::configuration::Settings;
+use crate::data_keys::DataKeys;
 use crate::error::ApiError;
 use crate::ingest::pipeline::IngestPipeline;
 use crate::ingest::projects::ProjectCache;
@@ -33,6 +35,10 @@ pub struct AppState {
     pub runtime: tokio::runtime::Handle,
     /// Set by `affidavit serve --demo` once the demo project exists.
     pub demo: DemoSite,
+    /// Which refusals are recorded one by one (`access_log.*`).
+    pub denials: Arc<DenialBudget>,
+    /// Sessions' data keys (sealed payloads).
+    pub data_keys: Arc<DataKeys>,
 }
 
 /// Whether this server serves the demo site, and with which write key.
@@ -64,6 +70,7 @@ impl AppState {
         metrics: Arc<Metrics>,
         signer: Arc<LogSigner>,
         projects: Arc<ProjectCache>,
+        data_keys: Arc<DataKeys>,
         runtime: tokio::runtime::Handle,
     ) -> Self {
         let seal = EntrySeal::from_signer(&signer);
@@ -71,6 +78,10 @@ impl AppState {
             settings.auth.max_failed_logins,
             std::time::Duration::from_secs(settings.auth.failed_login_window_s),
         ));
+        let settings_denials = (
+            settings.access_log.max_denials_per_minute,
+            settings.access_log.max_denials_per_client_per_minute,
+        );
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         AppState {
             seal,
@@ -84,6 +95,12 @@ impl AppState {
             projects,
             runtime,
             demo: DemoSite::default(),
+            denials: Arc::new(DenialBudget::new(
+                settings_denials.0,
+                settings_denials.1,
+                std::time::Instant::now(),
+            )),
+            data_keys,
         }
     }
 

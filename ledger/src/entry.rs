@@ -43,10 +43,15 @@ pub enum EntryKind {
     EvidenceExported = 5,
     AccessDenied = 6,
     AdminAction = 7,
+    /// A person signed in to the viewer (the access log's chain).
+    SignedIn = 8,
+    /// The session's data key was destroyed: its payloads can no longer be read,
+    /// while every hash over them still verifies.
+    SessionErased = 9,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 9] = [
         EntryKind::SessionOpened,
         EntryKind::BatchReceived,
         EntryKind::SessionClosed,
@@ -54,6 +59,8 @@ impl EntryKind {
         EntryKind::EvidenceExported,
         EntryKind::AccessDenied,
         EntryKind::AdminAction,
+        EntryKind::SignedIn,
+        EntryKind::SessionErased,
     ];
 
     pub fn from_u8(value: u8) -> Option<Self> {
@@ -70,6 +77,8 @@ impl EntryKind {
             EntryKind::EvidenceExported => "evidence_exported",
             EntryKind::AccessDenied => "access_denied",
             EntryKind::AdminAction => "admin_action",
+            EntryKind::SignedIn => "signed_in",
+            EntryKind::SessionErased => "session_erased",
         }
     }
 }

@@ -16,13 +16,16 @@
 //! - [`checkpoint`]: C2SP tlog-checkpoints in C2SP signed notes, Ed25519.
 //! - [`session`]: one session's evidence (chain, payloads, proofs, checkpoint)
 //!   checked as a whole, entry by entry.
+//! - [`bundle`]: that evidence as one deterministic file, verified offline.
 
+pub mod bundle;
 pub mod chain;
 pub mod checkpoint;
 pub mod entry;
 pub mod hash;
 pub mod memtree;
 pub mod proof;
+pub mod sealed;
 pub mod session;
 pub mod tree;
 

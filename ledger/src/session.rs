@@ -260,14 +260,19 @@ impl EntryReport {
             && matches!(self.inclusion, InclusionCheck::Verified { .. })
     }
 
-    /// A view, export or denial: a record of who reached the recording, not part
-    /// of it. Such entries are appended while people watch, so the newest is
+    /// A view, export, denial, sign-in or admin action: a record of who reached
+    /// the recording (or the log), not part of a recording. Such entries are appended while people watch, so the newest is
     /// usually not in a signed tree yet; that leaves the recording's proof whole.
     pub fn is_access(&self) -> bool {
         self.entry.as_ref().is_some_and(|e| {
             matches!(
                 e.kind,
-                EntryKind::ReplayViewed | EntryKind::EvidenceExported | EntryKind::AccessDenied
+                EntryKind::ReplayViewed
+                    | EntryKind::EvidenceExported
+                    | EntryKind::AccessDenied
+                    | EntryKind::AdminAction
+                    | EntryKind::SignedIn
+                    | EntryKind::SessionErased
             )
         })
     }

@@ -39,6 +39,27 @@ pub struct AuditEntry {
     pub payload: Option<String>,
 }
 
+/// One page of the global audit view (`GET /v1/audit`): access entries of
+/// every chain, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogPage {
+    pub entries: Vec<AccessLogEntry>,
+    /// Pass as `cursor` for the next (older) page; `None` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// An access entry with the chain it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogEntry {
+    /// The session whose chain holds it; the nil UUID for the access log itself.
+    pub session_id: String,
+    pub project: String,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    /// The payload decoded, when it is an access record.
+    pub record: Option<AccessRecord>,
+}
+
 /// Inclusion proofs for a session's integrated entries, all against one tree size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionProofs {
@@ -68,17 +89,40 @@ pub struct LogKey {
     pub fingerprint: String,
 }
 
-/// The access record a `replay_viewed` or `evidence_exported` entry commits to
-/// (its payload, as JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The access record every access entry commits to (its payload, as JSON):
+/// views, exports, sign-ins, refusals and admin actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessRecord {
-    /// What was done: `replay_viewed`, `evidence_exported`.
+    /// What was done or tried: `replay_viewed`, `evidence_exported`, `sign_in`,
+    /// `ingest`, `user.add`, …
     pub action: String,
-    /// The account that did it.
+    /// The account that did it; for a refused sign-in, the name that was tried;
+    /// empty when nobody was identified.
     pub user: String,
     pub role: String,
-    /// The client's address as the server saw it.
+    /// The client's address as the server saw it (`cli` for the command line).
     pub client: String,
     pub user_agent: Option<String>,
     pub at_ms: i64,
+    /// Refusals: why (`role`, `project`, `csrf`, `wrong_password`, `unknown_key`, …);
+    /// erasures: the request or policy carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the action concerned besides a session: a user, a project, a path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Refusals not recorded one by one (over the flood budget) since the last
+    /// refusal that was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unrecorded_before: Option<u64>,
+}
+
+/// `POST /v1/sessions/{id}/erase`: the erasure as committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureReceipt {
+    pub session_id: String,
+    /// The `session_erased` entry's place in the session's chain.
+    pub session_seq: u64,
+    pub erased_at_ms: i64,
+    pub leaf_hash: String,
 }

@@ -46,7 +46,8 @@ impl Recorder {
             Value::Null => Vec::new(),
             other => vec![("value".to_owned(), other)],
         };
-        self.engine.record(EventData::Identify(Identify { user_id, traits }));
+        self.engine
+            .record(EventData::Identify(Identify { user_id, traits }));
     }
 
     /// Records an application event with optional data. Never throws: data that is not
@@ -82,7 +83,9 @@ impl Recorder {
 fn to_value(value: &JsValue) -> Value {
     serde_wasm_bindgen::from_value::<Value>(value.clone()).unwrap_or_else(|_| {
         // `JSON.stringify` answers `undefined` for functions and symbols.
-        let json = js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string());
+        let json = js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string());
         Value::String(json.unwrap_or_else(|| text(value)))
     })
 }

@@ -47,7 +47,10 @@ mod tests {
     #[test]
     fn ids_start_at_one_and_never_repeat() {
         let mut ids = IdAllocator::new();
-        let handed: Vec<u32> = (0..1000).filter_map(|_| ids.allocate()).map(|id| id.0).collect();
+        let handed: Vec<u32> = (0..1000)
+            .filter_map(|_| ids.allocate())
+            .map(|id| id.0)
+            .collect();
         assert_eq!(handed.first(), Some(&1));
         assert_eq!(handed, (1..=1000).collect::<Vec<_>>());
     }

@@ -20,10 +20,10 @@ pub mod options;
 pub mod privacy;
 
 #[cfg(target_arch = "wasm32")]
-mod dom;
-#[cfg(target_arch = "wasm32")]
-mod transport;
-#[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
+mod dom;
+#[cfg(target_arch = "wasm32")]
 mod recorder;
+#[cfg(target_arch = "wasm32")]
+mod transport;

@@ -156,7 +156,6 @@ impl Default for GuardOptions {
     }
 }
 
-
 /// A value the recorder refuses to start with, naming the option.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid Affidavit option `{option}`: {reason}")]
@@ -252,25 +251,46 @@ mod tests {
     #[test]
     fn each_bad_value_names_its_option() {
         let cases: Vec<(Options, &str)> = vec![
-            (Options { key: " ".into(), ..valid() }, "key"),
-            (Options { endpoint: "ftp://x".into(), ..valid() }, "endpoint"),
             (
                 Options {
-                    batching: BatchOptions { flush_interval_ms: 5, ..BatchOptions::default() },
+                    key: " ".into(),
+                    ..valid()
+                },
+                "key",
+            ),
+            (
+                Options {
+                    endpoint: "ftp://x".into(),
+                    ..valid()
+                },
+                "endpoint",
+            ),
+            (
+                Options {
+                    batching: BatchOptions {
+                        flush_interval_ms: 5,
+                        ..BatchOptions::default()
+                    },
                     ..valid()
                 },
                 "batching.flushIntervalMs",
             ),
             (
                 Options {
-                    batching: BatchOptions { compression_level: 5, ..BatchOptions::default() },
+                    batching: BatchOptions {
+                        compression_level: 5,
+                        ..BatchOptions::default()
+                    },
                     ..valid()
                 },
                 "batching.compressionLevel",
             ),
             (
                 Options {
-                    batching: BatchOptions { max_queued_bytes: 10, ..BatchOptions::default() },
+                    batching: BatchOptions {
+                        max_queued_bytes: 10,
+                        ..BatchOptions::default()
+                    },
                     ..valid()
                 },
                 "batching.maxQueuedBytes",

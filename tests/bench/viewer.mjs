@@ -138,7 +138,8 @@ function render(r) {
       `${(r.recorded.stats.bytesSealed / 1024).toFixed(0)} KB compressed.`,
     '',
     `**Opening** it: ${ms(r.loadedMs)} ms until the replay showed (events fetched, decoded, first keyframe built), ` +
-      `${ms(r.verifiedMs)} ms until verified (every payload hashed, chain, ${r.state.problems[0]?.match(/size \d+/)?.[0] ?? ''} proofs and checkpoint checked).`,
+      `${ms(r.verifiedMs)} ms until verified (every payload hashed, the chain walked, every inclusion proof and the signature of the ` +
+      `checkpoint of ${r.state.problems[0]?.match(/size \d+/)?.[0] ?? 'unknown size'} checked).`,
     '',
     '**Seeking** (from the call to a laid-out page, ms):',
     '',

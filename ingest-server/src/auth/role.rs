@@ -28,11 +28,6 @@ impl Role {
             Role::Support => "support",
         }
     }
-
-    /// Every role may watch replays (and each replay is an audit entry).
-    pub fn can_replay(self) -> bool {
-        true
-    }
 }
 
 impl fmt::Display for Role {

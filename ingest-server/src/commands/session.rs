@@ -6,6 +6,8 @@
 //! projection, never the log): all run beside a live server on the same SQLite file
 //! (WAL readers never block the writer) or against the same PostgreSQL.
 
+use crate::data_keys::KeyState;
+use ledger::sealed::open_payload;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -30,6 +32,19 @@ pub async fn run(settings: &Settings, action: SessionCommand) -> anyhow::Result<
         SessionCommand::Dump { session_id } => {
             dump(store.as_ref(), settings, session_id, &mut out).await?;
         }
+        SessionCommand::Erase {
+            session_id,
+            reason,
+            operator,
+        } => {
+            let receipt = erase(store.as_ref(), settings, session_id, &reason, operator).await?;
+            writeln!(
+                out,
+                "erased session {session_id}: entry {} ({}); its payloads can no longer be read",
+                receipt.session_seq,
+                receipt.leaf_hash.to_hex()
+            )?;
+        }
         SessionCommand::Reindex => reindex(store, settings, &mut out).await?,
     }
     out.flush()?;
@@ -52,6 +67,32 @@ async fn list(store: &dyn Storage, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Erases `session` as `cli:OPERATOR`, through the same path as the API.
+async fn erase(
+    store: &dyn Storage,
+    settings: &Settings,
+    session: Uuid,
+    reason: &str,
+    operator: Option<String>,
+) -> anyhow::Result<crate::storage::AccessReceipt> {
+    let reason = crate::erasure::reason(reason)?;
+    let signer = crate::keys::load(&settings.data_dir)?;
+    let seal = crate::seal::EntrySeal::from_signer(&signer);
+    let keys = settings.data_keys(false)?;
+    let record = super::cli_record("session_erased", operator, Some(reason));
+    let actor = format!("cli:{}", record.user);
+    Ok(crate::erasure::erase(
+        store,
+        &settings.log_origin,
+        &seal,
+        &keys,
+        session,
+        actor,
+        record,
+    )
+    .await?)
+}
+
 /// Drops the index and runs the indexer until it has nothing left to do.
 async fn reindex(
     store: Arc<dyn Storage>,
@@ -64,6 +105,7 @@ async fn reindex(
         settings.indexer.clone(),
         settings.ingest.limits.clone(),
         Arc::new(Metrics::new()),
+        Arc::new(settings.data_keys(false)?),
     );
     let report = indexer.run_until_idle().await?;
     let indexed = store.search_sessions(&SessionQuery::all(1)).await?.total;
@@ -114,6 +156,20 @@ async fn dump(
     session: Uuid,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
+    let key = match settings.data_keys(false) {
+        Ok(keys) => keys.for_reading(store, session).await?,
+        // Without a master key only unsealed sessions can be read; say so if this is not one.
+        Err(e) if store.session_key(session).await?.is_some() => return Err(e),
+        Err(_) => KeyState::Unsealed,
+    };
+    if let KeyState::Erased { at_ms } = key {
+        anyhow::bail!(
+            "session {session} was erased{}: its batches can no longer be read",
+            at_ms
+                .map(|ms| format!(" at {ms} (Unix ms)"))
+                .unwrap_or_default()
+        );
+    }
     let mut next = 0u64;
     loop {
         let page = store.session_batches(session, next, PAGE).await?;
@@ -121,7 +177,7 @@ async fn dump(
             break;
         }
         for entry in &page {
-            let line = decode(entry, &settings.ingest.limits)?;
+            let line = decode(entry, key, &settings.ingest.limits)?;
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;
             next = line.seq + 1;
@@ -133,7 +189,11 @@ async fn dump(
     Ok(())
 }
 
-fn decode(entry: &StoredEntry, limits: &protocol::Limits) -> anyhow::Result<BatchLine> {
+fn decode(
+    entry: &StoredEntry,
+    key: KeyState,
+    limits: &protocol::Limits,
+) -> anyhow::Result<BatchLine> {
     let seq = entry.batch_seq.ok_or_else(|| {
         anyhow::anyhow!(
             "entry {} of session {} is not a batch",
@@ -147,6 +207,15 @@ fn decode(entry: &StoredEntry, limits: &protocol::Limits) -> anyhow::Result<Batc
             entry.session
         )
     })?;
+    let opened;
+    let payload = match key {
+        KeyState::Sealed(key) => {
+            opened = open_payload(&key, &entry.session, seq, payload)
+                .map_err(|e| anyhow::anyhow!("batch {seq} of session {}: {e}", entry.session))?;
+            opened.as_slice()
+        }
+        _ => payload,
+    };
     let batch = protocol::decode_batch(payload, limits).map_err(|e| {
         anyhow::anyhow!(
             "batch {seq} of session {} does not decode under the configured ingest.limits: {e}",

@@ -5,8 +5,11 @@ use std::time::Instant;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse, web};
+use ledger::EntryKind;
 use serde::{Deserialize, Serialize};
 
+use super::access::{record, refuse, request_record};
+use crate::access_log::{AccessEntry, Chain};
 use crate::auth::{SESSION_COOKIE, UserName, Viewer, limiter, password, token};
 use crate::clock::now_ms;
 use crate::configuration::SecureCookies;
@@ -53,12 +56,27 @@ pub async fn login(
         None => vec![client_key.clone()],
     };
     if let Err(wait) = state.logins.attempt(&keys, Instant::now()) {
+        // A guessing flood: counted into the next refusal recorded, not written one by one.
+        state.denials.count_unrecorded();
         return Err(ApiError::TooManyAttempts {
             retry_after_s: wait.as_secs().max(1),
         });
     }
+    let refused = |reason: &'static str| {
+        let record = request_record(&req, "sign_in", &username, "");
+        let error = ApiError::BadCredentials(BAD_CREDENTIALS.into());
+        refuse(
+            &state,
+            &req,
+            Chain::AccessLog,
+            "anonymous".into(),
+            record,
+            reason,
+            error,
+        )
+    };
     let Some(name) = name else {
-        return Err(ApiError::BadCredentials(BAD_CREDENTIALS.into()));
+        return Err(refused("malformed_name").await);
     };
     let lookup = name.as_str().to_owned();
     let user = state
@@ -86,12 +104,28 @@ pub async fn login(
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
     let user = match user {
         Some(user) if matches && !user.disabled => user,
-        _ => {
+        other => {
             tracing::info!(user = %name, %client, "failed sign-in");
-            return Err(ApiError::BadCredentials(BAD_CREDENTIALS.into()));
+            let reason = match (other, matches) {
+                (None, _) => "unknown_user",
+                (Some(_), false) => "wrong_password",
+                (Some(_), true) => "disabled",
+            };
+            return Err(refused(reason).await);
         }
     };
     state.logins.succeeded(&client_key, &user_key);
+    // On the record before the cookie exists: no sign-in the log does not show.
+    record(
+        &state,
+        AccessEntry {
+            chain: Chain::AccessLog,
+            kind: EntryKind::SignedIn,
+            actor: name.actor(),
+            record: request_record(&req, "sign_in", name.as_str(), user.role.as_str()),
+        },
+    )
+    .await?;
     let (login_token, token_hash) = token::new_login_token().map_err(no_randomness)?;
     let csrf_token = token::random_hex(24).map_err(no_randomness)?;
     let now = now_ms();

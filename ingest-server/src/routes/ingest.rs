@@ -6,13 +6,18 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 
+use super::access::{refuse, request_record};
+use crate::access_log::{ACCESS_LOG_PROJECT, Chain};
 use crate::clock::now_ms;
+use crate::data_keys::KeyState;
 use crate::error::ApiError;
 use crate::ingest::pipeline::SubmitError;
 use crate::ingest::{body, cors};
 use crate::metrics::OutcomeLabel;
 use crate::state::AppState;
 use crate::storage::{AppendBatch, AppendOutcome, Project, Receipt};
+use bytes::Bytes;
+use ledger::sealed::seal_payload;
 
 /// The header carrying a project's public write key. `?key=` works too, for
 /// `navigator.sendBeacon`, which cannot set headers.
@@ -39,14 +44,26 @@ pub async fn ingest(
         Ok(project) if cors::check(&project, origin.as_deref()) => {
             (accept(&req, payload, &state, &project).await, true)
         }
-        Ok(project) => (
-            Err(ApiError::Forbidden(format!(
+        Ok(project) => {
+            let error = ApiError::Forbidden(format!(
                 "origin {} may not send batches for project {}",
                 origin.as_deref().unwrap_or(""),
                 project.id
-            ))),
-            false,
-        ),
+            ));
+            let mut record = request_record(&req, "ingest", "", "");
+            record.target = origin.clone().map(|o| o.chars().take(256).collect());
+            let actor = format!("key:{}", project.id);
+            let refused = refuse(
+                &state,
+                &req,
+                Chain::AccessLog,
+                actor,
+                record,
+                "origin",
+                error,
+            );
+            (Err(refused.await), false)
+        }
         Err(e) => (Err(e), false),
     };
     let mut response = match result {
@@ -111,7 +128,7 @@ fn request_origin(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Project, ApiError> {
+async fn authenticate(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Project, ApiError> {
     let from_header = req
         .headers()
         .get(KEY_HEADER)
@@ -122,10 +139,25 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Project, Ap
             .ok()
             .and_then(|q| q.into_inner().key)
     });
+    let refused = |reason: &'static str, key: Option<&str>, error: ApiError| {
+        let mut record = request_record(req, "ingest", "", "");
+        // Enough of a mistyped key to recognise it, not a copy of one.
+        record.target = key.map(|k| k.chars().take(12).collect());
+        refuse(
+            state,
+            req,
+            Chain::AccessLog,
+            "anonymous".into(),
+            record,
+            reason,
+            error,
+        )
+    };
     let Some(key) = key.filter(|k| !k.is_empty()) else {
-        return Err(ApiError::Unauthorized(format!(
+        let error = ApiError::Unauthorized(format!(
             "a project write key is required in the {KEY_HEADER} header"
-        )));
+        ));
+        return Err(refused("no_key", None, error).await);
     };
     if let Some(project) = state.projects.get(&key) {
         return Ok(project);
@@ -134,7 +166,12 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Project, Ap
     let project = state
         .storage(|s| async move { s.project_by_write_key(&lookup).await })
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("unknown write key".into()))?;
+        // The access log's reserved project takes no batches, whatever the key.
+        .filter(|p| p.id != ACCESS_LOG_PROJECT);
+    let Some(project) = project else {
+        let error = ApiError::Unauthorized("unknown write key".into());
+        return Err(refused("unknown_key", Some(&key), error).await);
+    };
     state.projects.put(&key, &project);
     Ok(project)
 }
@@ -181,6 +218,23 @@ async fn accept(
         )));
     }
     let event_count = u32::try_from(batch.events.len()).unwrap_or(u32::MAX);
+    // Sealed with the session's data key before anything is hashed or stored:
+    // the entry commits to the sealed bytes, so erasing the key later leaves
+    // every hash intact (decision 0016).
+    let (keys, session, seq) = (state.data_keys.clone(), batch.session_id, batch.seq);
+    let now = now_ms();
+    let key = state
+        .storage(move |s| async move { keys.for_ingest(s.as_ref(), session, seq, now).await })
+        .await?;
+    let bytes = match key {
+        KeyState::Sealed(key) => Bytes::from(seal_payload(&key, &session, seq, &bytes)),
+        KeyState::Unsealed => bytes,
+        KeyState::Erased { .. } => {
+            return Err(ApiError::Erased(format!(
+                "session {session} was erased; it takes no more batches"
+            )));
+        }
+    };
     let append = AppendBatch {
         project: project.id.clone(),
         session: batch.session_id,

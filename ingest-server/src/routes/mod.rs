@@ -1,8 +1,12 @@
 //! One file per resource; `register` is the whole route table.
 
+pub mod access;
 pub mod assets;
+pub mod audit_log;
 pub mod auth;
 pub mod checkpoint;
+pub mod erase;
+pub mod export;
 pub mod health;
 pub mod ingest;
 pub mod proof;
@@ -30,6 +34,9 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/v1/sessions/{id}/events", web::get().to(replay::events))
         .route("/v1/sessions/{id}/audit", web::get().to(replay::audit))
         .route("/v1/sessions/{id}/proofs", web::get().to(replay::proofs))
+        .route("/v1/sessions/{id}/export", web::get().to(export::export))
+        .route("/v1/sessions/{id}/erase", web::post().to(erase::erase))
+        .route("/v1/audit", web::get().to(audit_log::list))
         .route("/v1/sessions", web::get().to(sessions::list))
         .route("/v1/sessions/{id}", web::get().to(sessions::detail))
         .route("/healthz", web::get().to(health::healthz))

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::stored_tree::{StoredTree, integrity};
 
 #[derive(Debug, Deserialize)]
 pub struct InclusionQuery {
@@ -114,27 +115,13 @@ pub async fn consistency(
             format!("first ({first}) must not exceed second ({second})"),
         ));
     }
-    let ids = proof::consistency_proof_nodes(first, second)
-        .map_err(|e| ApiError::bad_request("bad_query", e.to_string()))?;
-    let first_ids = perfect_subtrees(0, first);
-    let second_ids = perfect_subtrees(0, second);
-    let all: Vec<NodeId> = ids
-        .iter()
-        .chain(&first_ids)
-        .chain(&second_ids)
-        .copied()
-        .collect();
-    let nodes = state
-        .storage(move |s| async move { s.nodes(&all).await })
-        .await?;
-    let path =
-        proof::consistency_proof(first, second, |id| nodes.get(&id).copied()).map_err(integrity)?;
+    let tree = StoredTree::load(&state, second, &[], &[first]).await?;
     Ok(HttpResponse::Ok().json(ConsistencyBody {
         first,
         second,
-        first_root: root_at(first, &nodes)?.to_hex(),
-        second_root: root_at(second, &nodes)?.to_hex(),
-        proof: path.iter().map(Hash::to_hex).collect(),
+        first_root: tree.root_at(first)?.to_hex(),
+        second_root: tree.root_at(second)?.to_hex(),
+        proof: tree.consistency(first)?.iter().map(Hash::to_hex).collect(),
     }))
 }
 
@@ -157,8 +144,4 @@ pub(crate) async fn resolve_size(state: &AppState, asked: Option<u64>) -> Result
 /// The root of the first `size` leaves from the fetched nodes (ledger's one way to do it).
 fn root_at(size: u64, nodes: &std::collections::HashMap<NodeId, Hash>) -> Result<Hash, ApiError> {
     proof::tree_root(size, |id| nodes.get(&id).copied()).map_err(integrity)
-}
-
-fn integrity(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("stored tree is incomplete: {e}"))
 }

@@ -8,34 +8,47 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use ledger::tree::NodeId;
-use ledger::{Entry, EntryKind, Hash, proof};
-use protocol::api::{AccessRecord, AuditEntry, EntryProof, LogKey, SessionAudit, SessionProofs};
+use ledger::{Entry, EntryKind, Hash};
+use protocol::api::{AuditEntry, EntryProof, LogKey, SessionAudit, SessionProofs};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::client_address;
+use super::access::{record_access, refuse_viewer};
+use crate::access_log::Chain;
 use crate::auth::Viewer;
-use crate::clock::now_ms;
+use crate::data_keys::KeyState;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::storage::AppendAccess;
+use crate::stored_tree::StoredTree;
 
 /// The events stream's media type: frames of `protocol::frames`.
 pub const BATCHES_TYPE: &str = "application/vnd.affidavit.batches";
 /// The answer's header naming the view entry's `session_seq`: the stream holds
 /// the batches chained before it, and a verifier checks the chain up to it.
 pub const VIEW_ENTRY_HEADER: &str = "x-affidavit-view-entry";
+/// The answer's header carrying the session's data key (hex) when its payloads
+/// are sealed.
+pub const DATA_KEY_HEADER: &str = "x-affidavit-data-key";
 /// Batches read per storage call while streaming.
 const PAGE: u32 = 64;
 
-fn session_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn session_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| {
         ApiError::bad_request(
             "bad_session_id",
             format!("{raw:?} is not a session id (a UUID)"),
         )
     })
+}
+
+/// 410 for a session whose data key was destroyed.
+pub(crate) fn erased(session: Uuid, at_ms: Option<i64>) -> ApiError {
+    ApiError::Erased(format!(
+        "session {session} was erased{}: its recording can no longer be read (its log entries remain and verify)",
+        at_ms
+            .map(|ms| format!(" at {ms} (Unix ms)"))
+            .unwrap_or_default()
+    ))
 }
 
 /// `GET /v1/sessions/{id}/events`: the `replay_viewed` entry is committed to the
@@ -47,35 +60,20 @@ pub async fn events(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = session_id(&id)?;
-    viewer.require_csrf(&req)?;
-    let record = AccessRecord {
-        action: EntryKind::ReplayViewed.name().into(),
-        user: viewer.name.to_string(),
-        role: viewer.role.to_string(),
-        client: client_address(&req),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect()),
-        at_ms: now_ms(),
-    };
-    let access = AppendAccess {
-        session,
-        kind: EntryKind::ReplayViewed,
-        actor: viewer.actor(),
-        received_at_ms: record.at_ms,
-        payload: Bytes::from(
-            serde_json::to_vec(&record)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("access record: {e}")))?,
-        ),
-    };
-    let origin = state.settings.log_origin.clone();
-    let seal = state.seal.clone();
-    let receipt = state
-        .storage(move |s| async move { s.append_access(&origin, &seal, &access).await })
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no session {session}")))?;
+    if let Err(error) = viewer.require_csrf(&req) {
+        let action = EntryKind::ReplayViewed.name();
+        let chain = Chain::Session(session);
+        return Err(refuse_viewer(&state, &req, &viewer, chain, action, "csrf", error).await);
+    }
+    let keys = state.data_keys.clone();
+    let key = state
+        .storage(move |s| async move { keys.for_reading(s.as_ref(), session).await })
+        .await?;
+    if let KeyState::Erased { at_ms } = key {
+        // Nothing of the recording exists to be shown, so no view is recorded.
+        return Err(erased(session, at_ms));
+    }
+    let receipt = record_access(&state, &req, &viewer, session, EntryKind::ReplayViewed).await?;
     tracing::info!(%session, user = %viewer.name, session_seq = receipt.session_seq, "replay viewed");
 
     // The recording as it stood when the view was recorded: batches chained
@@ -120,7 +118,13 @@ pub async fn events(
             Some((Ok::<_, ApiError>(Bytes::from(out)), next.filter(|_| more)))
         }
     });
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    if let KeyState::Sealed(key) = key {
+        // The payloads go out sealed, exactly as their entries hash them; the
+        // viewer checks them, then opens them with this key.
+        response.insert_header((DATA_KEY_HEADER, hex::encode(key)));
+    }
+    Ok(response
         .content_type(BATCHES_TYPE)
         .insert_header((VIEW_ENTRY_HEADER, upto.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -202,36 +206,19 @@ pub async fn proofs(
                 .map(|i| (e.session_seq, i))
         })
         .collect();
-    let mut wanted: Vec<NodeId> = Vec::new();
-    for (_, index) in &included {
-        wanted.extend(proof::inclusion_proof_nodes(*index, size).map_err(integrity)?);
-    }
-    wanted.extend(ledger::perfect_subtrees(0, size));
-    wanted.sort_unstable();
-    wanted.dedup();
-    let nodes = state
-        .storage(move |s| async move { s.nodes(&wanted).await })
-        .await?;
-    let lookup = |id: NodeId| nodes.get(&id).copied();
+    let indices: Vec<u64> = included.iter().map(|(_, i)| *i).collect();
+    let tree = StoredTree::load(&state, size, &indices, &[]).await?;
     let proofs = included
         .iter()
         .map(|(session_seq, index)| {
             Ok(EntryProof {
                 session_seq: *session_seq,
                 log_index: *index,
-                proof: proof::inclusion_proof(*index, size, lookup)
-                    .map_err(integrity)?
-                    .iter()
-                    .map(Hash::to_hex)
-                    .collect(),
+                proof: tree.inclusion(*index)?.iter().map(Hash::to_hex).collect(),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let root = if size == 0 {
-        ledger::empty_root()
-    } else {
-        proof::tree_root(size, lookup).map_err(integrity)?
-    };
+    let root = tree.root_at(size)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(SessionProofs {
@@ -251,8 +238,4 @@ pub async fn log_key(state: web::Data<AppState>) -> HttpResponse {
         vkey: verifier.to_vkey(),
         fingerprint: verifier.fingerprint(),
     })
-}
-
-fn integrity(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("stored tree is incomplete: {e}"))
 }

@@ -8,6 +8,7 @@
 //! written in its own transaction, conditional on its row being as read, so the
 //! indexer can crash, restart or run on several nodes at once without harm.
 
+use crate::data_keys::DataKeys;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,6 +74,7 @@ impl Indexer {
         settings: IndexerSettings,
         limits: protocol::Limits,
         metrics: Arc<Metrics>,
+        keys: Arc<DataKeys>,
     ) -> Self {
         let facts = FactLimits {
             max_pages: settings.max_pages_per_session,
@@ -87,6 +89,7 @@ impl Indexer {
                 facts,
                 settle_after_ms: i64::try_from(settings.settle_after_ms).unwrap_or(i64::MAX),
                 metrics,
+                keys,
             },
             settings,
             watermark: i64::MIN,

@@ -3,6 +3,8 @@
 //! transaction. Re-running a step that did not commit redoes exactly the same work,
 //! because the state and `indexed_batches` move together in that transaction.
 
+use crate::data_keys::{DataKeys, KeyState};
+use ledger::sealed::open_payload;
 use std::sync::Arc;
 
 use protocol::Limits;
@@ -40,6 +42,8 @@ pub struct StepContext {
     pub facts: FactLimits,
     pub settle_after_ms: i64,
     pub metrics: Arc<Metrics>,
+    /// Sealed payloads are opened to be indexed; erased ones are skipped.
+    pub keys: Arc<DataKeys>,
 }
 
 /// The facts being built, with where they stand in the session's batches.
@@ -76,9 +80,23 @@ impl StepContext {
             undecodable: 0,
         });
         let before = progress.facts.clone();
+        let before_seq = progress.next_seq;
         let undecodable_before = progress.undecodable;
         let mut step = SessionStep::default();
 
+        let key = self
+            .keys
+            .for_reading(self.store.as_ref(), work.session)
+            .await?;
+        if let KeyState::Erased { .. } = key {
+            // Nothing of an erased recording is indexed: its facts stay empty.
+            progress = Progress {
+                facts: SessionFacts::default(),
+                next_seq: work.next_batch_seq,
+                undecodable: 0,
+            };
+            step.batches = work.next_batch_seq.saturating_sub(before_seq);
+        }
         while progress.next_seq < work.next_batch_seq && *budget > 0 {
             let want = PAGE
                 .min(*budget)
@@ -89,7 +107,7 @@ impl StepContext {
                 .await?;
             check_contiguous(work.session, progress.next_seq, &entries)?;
             let read = entries.len() as u64;
-            progress = self.fold(work.session, progress, entries).await?;
+            progress = self.fold(work.session, key, progress, entries).await?;
             step.batches += read;
             *budget = budget.saturating_sub(read);
         }
@@ -115,6 +133,7 @@ impl StepContext {
     async fn fold(
         &self,
         session: Uuid,
+        key: KeyState,
         mut progress: Progress,
         entries: Vec<StoredEntry>,
     ) -> Result<Progress, StorageError> {
@@ -124,9 +143,16 @@ impl StepContext {
         tokio::task::spawn_blocking(move || {
             for entry in entries {
                 let seq = progress.next_seq;
-                let decoded = match entry.payload.as_deref() {
-                    Some(bytes) => protocol::decode_batch(bytes, &limits).map_err(|e| e.to_string()),
-                    None => Err("its payload row is missing (run `affidavit fsck`)".to_owned()),
+                let decoded = match (entry.payload.as_deref(), key) {
+                    (Some(bytes), KeyState::Sealed(key)) => open_payload(&key, &session, seq, bytes)
+                        .map_err(|e| e.to_string())
+                        .and_then(|plain| {
+                            protocol::decode_batch(&plain, &limits).map_err(|e| e.to_string())
+                        }),
+                    (Some(bytes), _) => {
+                        protocol::decode_batch(bytes, &limits).map_err(|e| e.to_string())
+                    }
+                    (None, _) => Err("its payload row is missing (run `affidavit fsck`)".to_owned()),
                 };
                 match decoded {
                     Ok(batch) => progress.facts.add_batch(&batch, &facts_limits),

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use ledger::{Entry, Hash};
 use uuid::Uuid;
 
-use super::append_plan::{AppendPlan, plan_append};
+use super::append_plan::{AppendPlan, plan_append, plan_open};
 use super::convert::to_hash;
 use super::types::{
-    AppendBatch, AppendOutcome, ExistingBatch, NewEntry, SessionHead, StorageError,
+    AppendBatch, AppendOutcome, ExistingBatch, NewEntry, OpenChain, SessionHead, StorageError,
 };
 use crate::seal::EntrySeal;
 
@@ -51,6 +51,29 @@ pub(crate) struct GroupWrite {
     pub entries: Vec<NewEntry>,
     pub conflicts: Vec<ConflictRow>,
     pub outcomes: Vec<AppendOutcome>,
+}
+
+/// What opening an empty chain writes: its session row and `session_opened` entry.
+pub(crate) fn open_chain_write(
+    origin: &str,
+    seal: &EntrySeal,
+    opening: &OpenChain,
+) -> Result<GroupWrite, StorageError> {
+    let (entry, head) = plan_open(origin, seal, opening)
+        .map_err(|e| StorageError::Integrity(format!("session {}: {e}", opening.session)))?;
+    Ok(GroupWrite {
+        sessions: vec![SessionWrite {
+            session: opening.session,
+            is_new: true,
+            head,
+            started_at_ms: opening.received_at_ms,
+            last_received_at_ms: opening.received_at_ms,
+            added_batches: 0,
+            added_bytes: 0,
+        }],
+        entries: vec![entry],
+        ..GroupWrite::default()
+    })
 }
 
 /// Applies `plan_append` to each request of a group against heads kept in memory.

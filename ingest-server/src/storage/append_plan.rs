@@ -10,7 +10,8 @@ use ledger::{Entry, EntryError, EntryKind, genesis_hash};
 use crate::seal::EntrySeal;
 
 use super::types::{
-    AppendAccess, AppendBatch, AppendOutcome, ExistingBatch, NewEntry, Receipt, SessionHead,
+    AppendAccess, AppendBatch, AppendOutcome, ExistingBatch, NewEntry, OpenChain, Receipt,
+    SessionHead,
 };
 
 /// The decision for one request.
@@ -77,21 +78,18 @@ pub fn plan_append(
     if head.is_none() {
         // The chain opens with its own entry so "when did this session start and who
         // started it" is provable even if batch 0 is later disputed.
-        let opened = build_entry(
+        let (opened, head) = plan_open(
             origin,
             seal,
-            EntryContent {
-                kind: EntryKind::SessionOpened,
-                batch_seq: None,
-                payload: Bytes::new(),
-                payload_hash: None,
-                ..content(req)
+            &OpenChain {
+                project: req.project.clone(),
+                session: req.session,
+                actor: req.actor.clone(),
+                received_at_ms: req.received_at_ms,
             },
-            next_entry_seq,
-            prev_hash,
         )?;
-        prev_hash = opened.leaf_hash;
-        next_entry_seq += 1;
+        prev_hash = head.head_hash;
+        next_entry_seq = head.next_entry_seq;
         entries.push(opened);
     }
     let batch = build_entry(origin, seal, content(req), next_entry_seq, prev_hash)?;
@@ -191,6 +189,38 @@ fn build_entry(
         payload: content.payload,
         seal: seal.seal(&leaf_hash),
     })
+}
+
+/// The `session_opened` entry that starts a chain (from its genesis hash), and
+/// the head after it.
+pub fn plan_open(
+    origin: &str,
+    seal: &EntrySeal,
+    opening: &OpenChain,
+) -> Result<(NewEntry, SessionHead), AppendPlanError> {
+    let entry = build_entry(
+        origin,
+        seal,
+        EntryContent {
+            kind: EntryKind::SessionOpened,
+            project: &opening.project,
+            session: opening.session,
+            received_at_ms: opening.received_at_ms,
+            actor: &opening.actor,
+            batch_seq: None,
+            payload: Bytes::new(),
+            payload_hash: None,
+        },
+        0,
+        genesis_hash(origin, &opening.project, &opening.session),
+    )?;
+    let head = SessionHead {
+        project: opening.project.clone(),
+        next_entry_seq: 1,
+        next_batch_seq: 0,
+        head_hash: entry.leaf_hash,
+    };
+    Ok((entry, head))
 }
 
 /// The entry recording `access` (a view, an export) at the end of the chain

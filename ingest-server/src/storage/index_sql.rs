@@ -5,9 +5,10 @@ use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
 use super::convert::to_i64;
-use super::index_db::{Bind, IndexDb, opt_u64_at, u64_at};
 use super::index_types::{IndexState, IndexUpdate, IndexWork};
+use super::shared_sql::{Bind, SqlDialect, opt_u64_at, u64_at};
 use super::types::StorageError;
+use crate::access_log::ACCESS_LOG_PROJECT;
 
 /// The tables of the index, children first (the order a rebuild deletes them in).
 pub(crate) const INDEX_TABLES: [&str; 4] = [
@@ -18,7 +19,7 @@ pub(crate) const INDEX_TABLES: [&str; 4] = [
 ];
 
 /// See [`crate::storage::Storage::index_work`].
-pub(crate) async fn read_work<DB: IndexDb>(
+pub(crate) async fn read_work<DB: SqlDialect>(
     pool: &Pool<DB>,
     since_ms: i64,
     limit: u32,
@@ -29,7 +30,7 @@ pub(crate) async fn read_work<DB: IndexDb>(
 }
 
 /// See [`crate::storage::Storage::settle_work`].
-pub(crate) async fn read_settle_work<DB: IndexDb>(
+pub(crate) async fn read_settle_work<DB: SqlDialect>(
     pool: &Pool<DB>,
     idle_before_ms: i64,
     limit: u32,
@@ -40,7 +41,7 @@ pub(crate) async fn read_settle_work<DB: IndexDb>(
 }
 
 /// See [`crate::storage::Storage::index_state`].
-pub(crate) async fn read_state<DB: IndexDb>(
+pub(crate) async fn read_state<DB: SqlDialect>(
     pool: &Pool<DB>,
     session: Uuid,
 ) -> Result<Option<IndexState>, StorageError> {
@@ -57,13 +58,16 @@ const WORK_COLUMNS: &str = "SELECT s.session_id, s.project, s.started_at_ms, s.n
 /// Sessions received since `since_ms` whose stored batches are ahead of their index
 /// row (or that have none), least recently received first. The range on
 /// `sessions.last_received_at_ms` is an index scan; the join is a primary-key probe.
-fn work<DB: IndexDb>(since_ms: i64, limit: u32) -> QueryBuilder<DB> {
+fn work<DB: SqlDialect>(since_ms: i64, limit: u32) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(WORK_COLUMNS);
     qb.push(
         "FROM sessions s LEFT JOIN session_index i ON i.session_id = s.session_id \
          WHERE s.last_received_at_ms >= ",
     );
     DB::bind(&mut qb, Bind::I64(since_ms));
+    // The access log is a chain, not a recording: never a search result.
+    qb.push(" AND s.project <> ");
+    DB::bind(&mut qb, Bind::Text(ACCESS_LOG_PROJECT.into()));
     qb.push(
         " AND (i.indexed_batches IS NULL OR i.indexed_batches < s.next_batch_seq) \
          ORDER BY s.last_received_at_ms, s.session_id LIMIT ",
@@ -75,7 +79,7 @@ fn work<DB: IndexDb>(since_ms: i64, limit: u32) -> QueryBuilder<DB> {
 /// Indexed sessions with clicks still waiting for a reaction that have received
 /// nothing since `idle_before_ms`: their clicks can be judged. Driven by the partial
 /// index on pending clicks.
-fn settle_work<DB: IndexDb>(idle_before_ms: i64, limit: u32) -> QueryBuilder<DB> {
+fn settle_work<DB: SqlDialect>(idle_before_ms: i64, limit: u32) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(WORK_COLUMNS);
     qb.push(
         "FROM session_index i JOIN sessions s ON s.session_id = i.session_id \
@@ -89,7 +93,7 @@ fn settle_work<DB: IndexDb>(idle_before_ms: i64, limit: u32) -> QueryBuilder<DB>
     qb
 }
 
-fn work_row<DB: IndexDb>(row: &DB::Row) -> Result<IndexWork, StorageError> {
+fn work_row<DB: SqlDialect>(row: &DB::Row) -> Result<IndexWork, StorageError> {
     Ok(IndexWork {
         session: DB::uuid_at(row, "session_id")?,
         project: DB::text_at(row, "project")?,
@@ -100,7 +104,7 @@ fn work_row<DB: IndexDb>(row: &DB::Row) -> Result<IndexWork, StorageError> {
     })
 }
 
-fn state<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
+fn state<DB: SqlDialect>(session: Uuid) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(
         "SELECT indexed_batches, undecodable_batches, state FROM session_index WHERE session_id = ",
     );
@@ -108,7 +112,7 @@ fn state<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
     qb
 }
 
-fn state_row<DB: IndexDb>(row: &DB::Row) -> Result<IndexState, StorageError> {
+fn state_row<DB: SqlDialect>(row: &DB::Row) -> Result<IndexState, StorageError> {
     Ok(IndexState {
         indexed_batches: u64_at::<DB>(row, "indexed_batches")?,
         undecodable_batches: u64_at::<DB>(row, "undecodable_batches")?,
@@ -158,7 +162,7 @@ fn row_values(u: &IndexUpdate) -> Result<Vec<(&'static str, Bind)>, StorageError
 
 /// Inserts or updates the session's row, only if it is still as the indexer read it.
 /// Returns the session id when it wrote, no row when another indexer got there first.
-pub(crate) fn write_row<DB: IndexDb>(u: &IndexUpdate) -> Result<QueryBuilder<DB>, StorageError> {
+pub(crate) fn write_row<DB: SqlDialect>(u: &IndexUpdate) -> Result<QueryBuilder<DB>, StorageError> {
     let values = row_values(u)?;
     let mut qb = QueryBuilder::new("");
     match u.expected {
@@ -195,7 +199,7 @@ pub(crate) fn write_row<DB: IndexDb>(u: &IndexUpdate) -> Result<QueryBuilder<DB>
 }
 
 /// The statements that replace the session's multi-valued rows that changed.
-pub(crate) fn write_lists<DB: IndexDb>(u: &IndexUpdate) -> Vec<QueryBuilder<DB>> {
+pub(crate) fn write_lists<DB: SqlDialect>(u: &IndexUpdate) -> Vec<QueryBuilder<DB>> {
     let mut out = Vec::new();
     if let Some(pages) = &u.pages {
         let rows = pages
@@ -235,7 +239,7 @@ pub(crate) fn write_lists<DB: IndexDb>(u: &IndexUpdate) -> Vec<QueryBuilder<DB>>
 
 /// DELETE the session's rows of `target`'s table, then INSERT `rows` in one statement
 /// (their count is bounded by the `indexer.max_*_per_session` settings).
-fn replace<DB: IndexDb>(
+fn replace<DB: SqlDialect>(
     out: &mut Vec<QueryBuilder<DB>>,
     session: Uuid,
     target: &str,

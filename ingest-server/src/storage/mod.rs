@@ -10,12 +10,17 @@ pub mod append_plan;
 pub mod index_types;
 pub mod types;
 
+mod access_sql;
+mod accounts_sql;
 mod append_group;
+mod audit_sql;
 mod convert;
-mod index_db;
 mod index_sql;
 mod integrate_check;
+mod keys_sql;
+mod retention_sql;
 mod search_sql;
+mod shared_sql;
 
 mod postgres;
 mod sqlite;
@@ -139,7 +144,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     // ---- access to recordings (the viewer) ------------------------------------
 
     /// Appends a view or export record to the session's chain, serialized with
-    /// ingest into the same chain, and commits it before returning. `None` when
+    /// ingest into the same chain, and commits it before returning. A
+    /// `session_erased` entry destroys the session's data key in the same
+    /// transaction ([`StorageError::NotErasable`] when it has none). `None` when
     /// the session does not exist (nothing is written).
     async fn append_access(
         &self,
@@ -148,9 +155,54 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         access: &AppendAccess,
     ) -> Result<Option<AccessReceipt>, StorageError>;
 
+    /// Starts `opening.session`'s chain with its `session_opened` entry unless the
+    /// chain exists; `true` when this call opened it. For chains no batch opens
+    /// (the access log).
+    async fn open_chain(
+        &self,
+        origin: &str,
+        seal: &EntrySeal,
+        opening: &OpenChain,
+    ) -> Result<bool, StorageError>;
+
     /// The session's whole chain in order, each entry with its log index once
     /// integrated and, for entries that are not batches, its payload.
     async fn session_audit(&self, session: Uuid) -> Result<Option<SessionAuditRows>, StorageError>;
+
+    /// The session's data key row; `None` for sessions recorded before sealing.
+    async fn session_key(&self, session: Uuid) -> Result<Option<SessionKeyRow>, StorageError>;
+
+    /// Stores a session's wrapped data key unless one exists (the first wins).
+    async fn create_session_key(
+        &self,
+        session: Uuid,
+        wrapped: &[u8],
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+
+    /// Sets (`Some`) or removes (`None`) `project`'s retention; `false` when there
+    /// is no such project.
+    async fn set_retention(
+        &self,
+        project: &str,
+        days: Option<u32>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Every project's retention policy.
+    async fn retention_policies(&self) -> Result<Vec<RetentionPolicy>, StorageError>;
+
+    /// Up to `limit` sessions of `project` started before `started_before_ms`
+    /// whose data key still exists, oldest first.
+    async fn expired_sessions(
+        &self,
+        project: &str,
+        started_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError>;
+
+    /// Access entries of every chain matching `query`, newest first.
+    async fn access_entries(&self, query: &AccessQuery) -> Result<Vec<AccessRow>, StorageError>;
 
     // ---- accounts -------------------------------------------------------------
 

@@ -6,16 +6,16 @@
 use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
-use super::index_db::{Bind, IndexDb, u64_at};
 use super::index_types::{
     IndexedFacts, IndexedPage, SessionDetail, SessionPage, SessionQuery, SessionSummary, SortOrder,
     SortPosition, UrlFilter,
 };
+use super::shared_sql::{Bind, SqlDialect, u64_at};
 use super::types::StorageError;
 use crate::search::url::prefix_upper_bound;
 
 /// See [`crate::storage::Storage::search_sessions`].
-pub(crate) async fn search<DB: IndexDb>(
+pub(crate) async fn search<DB: SqlDialect>(
     pool: &Pool<DB>,
     q: &SessionQuery,
 ) -> Result<SessionPage, StorageError> {
@@ -49,7 +49,7 @@ pub(crate) async fn search<DB: IndexDb>(
 }
 
 /// See [`crate::storage::Storage::session_summary`].
-pub(crate) async fn detail<DB: IndexDb>(
+pub(crate) async fn detail<DB: SqlDialect>(
     pool: &Pool<DB>,
     session: Uuid,
 ) -> Result<Option<SessionDetail>, StorageError> {
@@ -87,7 +87,7 @@ const SUMMARY_COLUMNS: &str = "SELECT s.session_id, s.project, s.batch_count, s.
 
 /// One page of matching sessions: `limit + 1` rows, the extra one only telling whether
 /// another page follows.
-fn rows<DB: IndexDb>(q: &SessionQuery) -> QueryBuilder<DB> {
+fn rows<DB: SqlDialect>(q: &SessionQuery) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(SUMMARY_COLUMNS);
     qb.push("FROM session_index i JOIN sessions s ON s.session_id = i.session_id");
     push_filters(&mut qb, q);
@@ -118,13 +118,13 @@ fn rows<DB: IndexDb>(q: &SessionQuery) -> QueryBuilder<DB> {
 }
 
 /// How many sessions match the filters, on all pages.
-fn count<DB: IndexDb>(q: &SessionQuery) -> QueryBuilder<DB> {
+fn count<DB: SqlDialect>(q: &SessionQuery) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new("SELECT count(*) AS total FROM session_index i");
     push_filters(&mut qb, q);
     qb
 }
 
-fn push_filters<DB: IndexDb>(qb: &mut QueryBuilder<DB>, q: &SessionQuery) {
+fn push_filters<DB: SqlDialect>(qb: &mut QueryBuilder<DB>, q: &SessionQuery) {
     qb.push(" WHERE 1 = 1");
     let compare = |qb: &mut QueryBuilder<DB>, column: &str, op: &str, value: Bind| {
         qb.push(" AND i.").push(column).push(" ").push(op).push(" ");
@@ -180,7 +180,7 @@ fn push_filters<DB: IndexDb>(qb: &mut QueryBuilder<DB>, q: &SessionQuery) {
 }
 
 /// Sessions with a page whose `column` starts with `prefix`, as an index range.
-fn push_prefix<DB: IndexDb>(qb: &mut QueryBuilder<DB>, column: &str, prefix: &str) {
+fn push_prefix<DB: SqlDialect>(qb: &mut QueryBuilder<DB>, column: &str, prefix: &str) {
     qb.push(" AND i.session_id IN (SELECT session_id FROM session_pages WHERE ")
         .push(column)
         .push(" >= ");
@@ -193,7 +193,7 @@ fn push_prefix<DB: IndexDb>(qb: &mut QueryBuilder<DB>, column: &str, prefix: &st
 }
 
 /// One session, indexed or not.
-fn summary<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
+fn summary<DB: SqlDialect>(session: Uuid) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(SUMMARY_COLUMNS);
     qb.push(
         "FROM sessions s LEFT JOIN session_index i ON i.session_id = s.session_id \
@@ -203,7 +203,7 @@ fn summary<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
     qb
 }
 
-fn summary_row<DB: IndexDb>(row: &DB::Row) -> Result<SessionSummary, StorageError> {
+fn summary_row<DB: SqlDialect>(row: &DB::Row) -> Result<SessionSummary, StorageError> {
     let index = match DB::opt_i64_at(row, "indexed_batches")? {
         None => None,
         Some(_) => Some(IndexedFacts {
@@ -234,30 +234,30 @@ fn summary_row<DB: IndexDb>(row: &DB::Row) -> Result<SessionSummary, StorageErro
 }
 
 /// The session's pages, traits and event names, each sorted.
-fn pages<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
+fn pages<DB: SqlDialect>(session: Uuid) -> QueryBuilder<DB> {
     list("SELECT url, path FROM session_pages", session, "url")
 }
 
-fn page_row<DB: IndexDb>(row: &DB::Row) -> Result<IndexedPage, StorageError> {
+fn page_row<DB: SqlDialect>(row: &DB::Row) -> Result<IndexedPage, StorageError> {
     Ok(IndexedPage {
         url: DB::text_at(row, "url")?,
         path: DB::text_at(row, "path")?,
     })
 }
 
-fn traits<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
+fn traits<DB: SqlDialect>(session: Uuid) -> QueryBuilder<DB> {
     list("SELECT key, value FROM session_traits", session, "key")
 }
 
-fn trait_row<DB: IndexDb>(row: &DB::Row) -> Result<(String, String), StorageError> {
+fn trait_row<DB: SqlDialect>(row: &DB::Row) -> Result<(String, String), StorageError> {
     Ok((DB::text_at(row, "key")?, DB::text_at(row, "value")?))
 }
 
-fn event_names<DB: IndexDb>(session: Uuid) -> QueryBuilder<DB> {
+fn event_names<DB: SqlDialect>(session: Uuid) -> QueryBuilder<DB> {
     list("SELECT name FROM session_event_names", session, "name")
 }
 
-fn list<DB: IndexDb>(select: &str, session: Uuid, order_by: &str) -> QueryBuilder<DB> {
+fn list<DB: SqlDialect>(select: &str, session: Uuid, order_by: &str) -> QueryBuilder<DB> {
     let mut qb = QueryBuilder::new(select);
     qb.push(" WHERE session_id = ");
     DB::bind(&mut qb, Bind::Uuid(session));

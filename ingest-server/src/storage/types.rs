@@ -15,6 +15,9 @@ pub enum StorageError {
     Duplicate { what: String },
     #[error("stored data is inconsistent: {0}")]
     Integrity(String),
+    /// Erasure asked of a session whose payloads cannot be erased by destroying a key.
+    #[error("{0}")]
+    NotErasable(String),
     /// The store cannot start as configured (bad URL, missing app role, …).
     #[error("storage is misconfigured: {0}")]
     Misconfigured(String),
@@ -255,6 +258,16 @@ pub struct AppendAccess {
     pub payload: Bytes,
 }
 
+/// A chain to start with its `session_opened` entry, before anything is in it
+/// (the access log's chain, which no batch ever opens).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenChain {
+    pub project: String,
+    pub session: Uuid,
+    pub actor: String,
+    pub received_at_ms: i64,
+}
+
 /// Where an access entry landed in its session's chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessReceipt {
@@ -281,4 +294,49 @@ pub struct AuditRow {
 pub struct SessionAuditRows {
     pub project: String,
     pub entries: Vec<AuditRow>,
+}
+
+/// Which access entries to read (views, exports, refusals, sign-ins, admin
+/// actions: everything but batches and session openings), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessQuery {
+    /// Only these kinds; empty means every access kind.
+    pub kinds: Vec<ledger::EntryKind>,
+    pub project: Option<String>,
+    pub session: Option<Uuid>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    /// Strictly older than this sort key: (received_at_ms, session, session_seq).
+    pub before: Option<(i64, Uuid, u64)>,
+    pub limit: u32,
+}
+
+/// One access entry with its place in the tree once integrated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRow {
+    pub session: Uuid,
+    pub project: String,
+    pub session_seq: u64,
+    pub kind_code: i64,
+    pub received_at_ms: i64,
+    pub entry_bytes: Vec<u8>,
+    pub leaf_hash: Vec<u8>,
+    pub log_index: Option<u64>,
+    pub payload: Option<Vec<u8>>,
+}
+
+/// A session's data key as stored: wrapped by the master key, or gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKeyRow {
+    /// `None` once erased.
+    pub wrapped_key: Option<Vec<u8>>,
+    pub erased_at_ms: Option<i64>,
+}
+
+/// A project's retention: its sessions are erased `days` after they started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    pub project: String,
+    pub days: u32,
+    pub set_at_ms: i64,
 }

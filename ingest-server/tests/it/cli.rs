@@ -198,3 +198,40 @@ fn users_are_added_with_a_given_or_generated_password_and_listed() {
     assert!(listed.contains("bob\tsupport\tactive"), "{listed}");
     assert!(!listed.contains("carol") && !listed.contains("dave"));
 }
+
+#[test]
+fn verify_checks_the_checked_in_bundle_offline_even_with_a_broken_configuration() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ledger/tests/fixtures/bundle");
+    let path = |name: &str| fixtures.join(name).to_str().expect("utf-8").to_owned();
+    let output = Command::new(env!("CARGO_BIN_EXE_affidavit"))
+        .args([
+            "verify",
+            &path("good.affidavit"),
+            "--log-key",
+            &path("log.vkey"),
+            "--known-checkpoint",
+            &path("earlier-checkpoint"),
+        ])
+        // No database, no data directory, and settings that would not load.
+        .env("AFFIDAVIT_MAX_EVENTZ", "1")
+        .env("AFFIDAVIT_DATA_DIR", "/nonexistent")
+        .output()
+        .expect("runs");
+    let printed = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{printed}");
+    assert!(printed.contains("PASS  known checkpoint"), "{printed}");
+    assert!(printed.contains("VERIFIED: session"), "{printed}");
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_affidavit"))
+        .args([
+            "verify",
+            "/nonexistent.affidavit",
+            "--log-key",
+            &path("log.vkey"),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent.affidavit"));
+}

@@ -31,12 +31,16 @@ impl NodeIds {
 
     /// Notes that `document` (with id `id`) was recorded as the content of `frame`.
     pub(crate) fn set_frame_document(&mut self, frame: &JsValue, id: NodeId) {
-        self.frames.set(frame.unchecked_object(), &JsValue::from(id.0));
+        self.frames
+            .set(frame.unchecked_object(), &JsValue::from(id.0));
     }
 
     /// The id of the document last recorded as `frame`'s content.
     pub(crate) fn frame_document(&self, frame: &JsValue) -> Option<NodeId> {
-        self.frames.get(frame.unchecked_object()).as_f64().map(|id| NodeId(id as u32))
+        self.frames
+            .get(frame.unchecked_object())
+            .as_f64()
+            .map(|id| NodeId(id as u32))
     }
 
     pub(crate) fn get(&self, node: &JsValue) -> Option<NodeId> {
@@ -64,8 +68,7 @@ impl NodeIds {
     /// Gives `node` an existing id: a text node that replaced another keeps its id, so a
     /// `textContent =` assignment replays as a text change instead of remove + add.
     pub(crate) fn set(&mut self, node: &JsValue, id: NodeId) {
-        self.map
-            .set(node.unchecked_object(), &JsValue::from(id.0));
+        self.map.set(node.unchecked_object(), &JsValue::from(id.0));
     }
 
     /// Ids at or above this were assigned after this call: a flush uses it to skip changes to

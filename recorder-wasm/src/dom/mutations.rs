@@ -55,7 +55,9 @@ pub(crate) fn coalesce(
             "childList" => {
                 let removed = record.removed_nodes();
                 for index in 0..removed.length() {
-                    let Some(node) = removed.item(index) else { continue };
+                    let Some(node) = removed.item(index) else {
+                        continue;
+                    };
                     // Unknown nodes were never recorded (added and removed before a flush,
                     // or under a blocked element): nothing to undo.
                     if let (Some(id), Some(parent)) = (ids.get(&node), ids.get(&target)) {
@@ -64,7 +66,9 @@ pub(crate) fn coalesce(
                 }
                 let adds = record.added_nodes();
                 for index in 0..adds.length() {
-                    let Some(node) = adds.item(index) else { continue };
+                    let Some(node) = adds.item(index) else {
+                        continue;
+                    };
                     if !added.has(&node) {
                         added.add(&node);
                         added_order.push(node);
@@ -155,7 +159,10 @@ pub(crate) fn coalesce(
         // Through the shadow host when the text sits directly in a shadow root.
         let parent = node.parent_node().and_then(|p| p.parent_element_or_host());
         // A recorded node moved under a blocked element keeps its id; it is still blocked.
-        if parent.as_ref().is_some_and(|p| privacy.is_within_blocked(p)) {
+        if parent
+            .as_ref()
+            .is_some_and(|p| privacy.is_within_blocked(p))
+        {
             continue;
         }
         let masked = parent.is_some_and(|parent| privacy.masks_text_below(&parent));
@@ -172,7 +179,9 @@ pub(crate) fn coalesce(
         if !element.is_connected() {
             continue;
         }
-        let Some(id) = ids.get(&element) else { continue };
+        let Some(id) = ids.get(&element) else {
+            continue;
+        };
         if id.0 >= watermark || !seen.insert((id.0, name.clone())) || !allow(id) {
             continue;
         }
@@ -184,13 +193,17 @@ pub(crate) fn coalesce(
         let masked = privacy.masks_text_below(&element);
         let value = element.get_attribute(&name);
         let value = match value {
-            Some(value) => match attribute_value(privacy, &element, &tag, field, masked, &name, &value) {
-                Some(value) => Some(value),
-                None => continue,
-            },
+            Some(value) => {
+                match attribute_value(privacy, &element, &tag, field, masked, &name, &value) {
+                    Some(value) => Some(value),
+                    None => continue,
+                }
+            }
             None => None,
         };
-        mutation.attributes.push(AttributeChange { id, name, value });
+        mutation
+            .attributes
+            .push(AttributeChange { id, name, value });
     }
 
     let empty = mutation.adds.is_empty()
@@ -293,7 +306,15 @@ pub(crate) fn attached_shadow(
     let node = serializer.node(root, masked, 1)?;
     let mut found = std::mem::take(&mut serializer.found);
     found.roots.push(root.clone());
-    Some(added(AddedNode { parent, next_sibling, node }, None, found))
+    Some(added(
+        AddedNode {
+            parent,
+            next_sibling,
+            node,
+        },
+        None,
+        found,
+    ))
 }
 
 /// The document a recorded frame element holds now, when it is not the one recorded (the
@@ -301,20 +322,34 @@ pub(crate) fn attached_shadow(
 /// snapshot took the initial `about:blank`): the old document is removed and the new one
 /// added as the frame's only child. `None` when nothing changed or the frame is not
 /// recorded, blocked or cross-origin.
-pub(crate) fn loaded_frame(frame: &Element, ids: &mut NodeIds, privacy: &PagePrivacy) -> Option<Flushed> {
+pub(crate) fn loaded_frame(
+    frame: &Element,
+    ids: &mut NodeIds,
+    privacy: &PagePrivacy,
+) -> Option<Flushed> {
     let parent = ids.get(frame)?;
     let document: Node = super::serialize::frame_document(frame)?.into();
     if ids.get(&document).is_some() || !frame.is_connected() || privacy.is_within_blocked(frame) {
         return None;
     }
-    let old = ids.frame_document(frame).map(|id| RemovedNode { parent, id });
+    let old = ids
+        .frame_document(frame)
+        .map(|id| RemovedNode { parent, id });
     let masked = privacy.masks_text_below(frame);
     let mut serializer = Serializer::new(ids, privacy);
     let node = serializer.node(&document, masked, 1)?;
     let mut found = std::mem::take(&mut serializer.found);
     ids.set_frame_document(frame, node.id);
     found.roots.push(document);
-    Some(added(AddedNode { parent, next_sibling: None, node }, old, found))
+    Some(added(
+        AddedNode {
+            parent,
+            next_sibling: None,
+            node,
+        },
+        old,
+        found,
+    ))
 }
 
 fn first_recorded_child(parent: &Node, ids: &NodeIds) -> Option<NodeId> {

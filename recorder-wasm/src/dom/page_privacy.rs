@@ -55,7 +55,10 @@ fn selector(builtin: &str, custom: &Option<String>) -> String {
 impl PagePrivacy {
     /// Fails when a custom selector is not valid CSS, naming it, so a typo cannot silently
     /// turn masking off.
-    pub(crate) fn new(options: PrivacyOptions, document: &web_sys::Document) -> Result<Self, String> {
+    pub(crate) fn new(
+        options: PrivacyOptions,
+        document: &web_sys::Document,
+    ) -> Result<Self, String> {
         let mask = selector(MASK, &options.mask_selector);
         let block = selector(BLOCK, &options.block_selector);
         let privacy = PagePrivacy {
@@ -73,7 +76,9 @@ impl PagePrivacy {
             ("privacy.ignoreSelector", &privacy.ignore),
         ] {
             if document.query_selector(sel).is_err() {
-                return Err(format!("invalid Affidavit option `{name}`: `{sel}` is not a valid CSS selector"));
+                return Err(format!(
+                    "invalid Affidavit option `{name}`: `{sel}` is not a valid CSS selector"
+                ));
             }
         }
         Ok(privacy)

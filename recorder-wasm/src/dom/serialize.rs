@@ -210,7 +210,9 @@ impl<'a> Serializer<'a> {
             let Some(value) = element.get_attribute(&name) else {
                 continue;
             };
-            if let Some(value) = attribute_value(self.privacy, element, tag, field, masked, &name, &value) {
+            if let Some(value) =
+                attribute_value(self.privacy, element, tag, field, masked, &name, &value)
+            {
                 out.push((name, value));
             }
         }
@@ -238,7 +240,9 @@ pub(crate) fn attribute_value(
     }
     let value = privacy.attribute(field, masked, name, value);
     let value = match name {
-        "src" | "href" | "poster" | "action" | "background" | "data" => absolute_url(element, &value),
+        "src" | "href" | "poster" | "action" | "background" | "data" => {
+            absolute_url(element, &value)
+        }
         "srcset" => absolute_srcset(element, &value),
         "style" => crate::css_urls::absolutize(&value, |url| resolve(element, url)).into_owned(),
         _ => value.into_owned(),
@@ -248,7 +252,12 @@ pub(crate) fn attribute_value(
 
 /// Current form state (what the user typed or chose), recorded as attributes so a replay
 /// shows it; the value goes through the field's privacy rule first.
-fn form_state(privacy: &PagePrivacy, element: &Element, field: FieldPrivacy, attributes: &mut Vec<(String, String)>) {
+fn form_state(
+    privacy: &PagePrivacy,
+    element: &Element,
+    field: FieldPrivacy,
+    attributes: &mut Vec<(String, String)>,
+) {
     let tag = element.local_name();
     match tag.as_str() {
         "input" => {
@@ -257,12 +266,20 @@ fn form_state(privacy: &PagePrivacy, element: &Element, field: FieldPrivacy, att
             if kind == "checkbox" || kind == "radio" {
                 set_flag(attributes, "checked", input.checked());
             } else if field != FieldPrivacy::NotAField {
-                set_attribute(attributes, "value", privacy.field_value(field, &input.value()));
+                set_attribute(
+                    attributes,
+                    "value",
+                    privacy.field_value(field, &input.value()),
+                );
             }
         }
         "textarea" => {
             let area: &web_sys::HtmlTextAreaElement = element.unchecked_ref();
-            set_attribute(attributes, "value", privacy.field_value(field, &area.value()));
+            set_attribute(
+                attributes,
+                "value",
+                privacy.field_value(field, &area.value()),
+            );
         }
         "option" => {
             let option: &web_sys::HtmlOptionElement = element.unchecked_ref();
@@ -333,7 +350,9 @@ fn base_uri(element: &Element) -> Option<String> {
 
 pub(crate) fn resolve(element: &Element, url: &str) -> Option<String> {
     let base = base_uri(element)?;
-    web_sys::Url::new_with_base(url.trim(), &base).ok().map(|u| u.href())
+    web_sys::Url::new_with_base(url.trim(), &base)
+        .ok()
+        .map(|u| u.href())
 }
 
 fn absolute_url(element: &Element, value: &str) -> String {

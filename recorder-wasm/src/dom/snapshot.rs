@@ -15,11 +15,18 @@ pub(crate) struct Snapshot {
 
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Snapshot").field("events", &self.events.len()).finish()
+        f.debug_struct("Snapshot")
+            .field("events", &self.events.len())
+            .finish()
     }
 }
 
-pub(crate) fn take(window: &Window, document: &Document, ids: &mut NodeIds, privacy: &PagePrivacy) -> Option<Snapshot> {
+pub(crate) fn take(
+    window: &Window,
+    document: &Document,
+    ids: &mut NodeIds,
+    privacy: &PagePrivacy,
+) -> Option<Snapshot> {
     let mut serializer = Serializer::new(ids, privacy);
     let root = serializer.node(document, privacy.options.mask_all_text, 0)?;
     let found = std::mem::take(&mut serializer.found);

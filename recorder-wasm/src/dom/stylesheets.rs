@@ -28,7 +28,9 @@ pub(crate) fn sheet_text(sheet: &CssStyleSheet) -> Option<String> {
     let base = sheet.href().ok().flatten();
     Some(match base {
         Some(base) => crate::css_urls::absolutize(&text, |url| {
-            web_sys::Url::new_with_base(url.trim(), &base).ok().map(|u| u.href())
+            web_sys::Url::new_with_base(url.trim(), &base)
+                .ok()
+                .map(|u| u.href())
         })
         .into_owned(),
         None => text,
@@ -74,9 +76,10 @@ pub(crate) fn inline_style_text(element: &Element, children: &mut Vec<PNode>, id
 /// A same-origin stylesheet link gets its CSS text; the `href` stays (absolute) as a
 /// fallback for a replay that cannot use the text.
 pub(crate) fn inline_link(element: &Element, attributes: &mut Vec<(String, String)>) {
-    let is_stylesheet = element
-        .get_attribute("rel")
-        .is_some_and(|rel| rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("stylesheet")));
+    let is_stylesheet = element.get_attribute("rel").is_some_and(|rel| {
+        rel.split_ascii_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("stylesheet"))
+    });
     if !is_stylesheet {
         return;
     }

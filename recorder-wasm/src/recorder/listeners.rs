@@ -44,7 +44,8 @@ impl Listeners {
             )
             .is_ok()
         {
-            self.installed.push((target.clone(), event, capture, handler));
+            self.installed
+                .push((target.clone(), event, capture, handler));
         }
     }
 
@@ -52,7 +53,8 @@ impl Listeners {
     /// iframe that navigated or was removed. Holding them would keep the dead document
     /// (and its whole realm) alive until `stop()`.
     pub(crate) fn prune_dead_documents(&mut self) {
-        self.installed.retain(|(target, _, _, _)| !is_dead_document(target));
+        self.installed
+            .retain(|(target, _, _, _)| !is_dead_document(target));
     }
 
     /// Something to run at stop: restoring a patched method, disconnecting an observer.

@@ -24,9 +24,9 @@ use crate::guard::{CircuitBreaker, NodeRateLimiter};
 use crate::options::Options;
 use crate::transport::Transport;
 pub(crate) use listeners::Listeners;
+use mutation_observer::Observer;
 pub(crate) use stats::Stats;
 use stats::timed;
-use mutation_observer::Observer;
 
 /// The recorder's mutable state.
 #[derive(Debug)]
@@ -60,7 +60,9 @@ pub(crate) struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("stopped", &self.stopped.get()).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("stopped", &self.stopped.get())
+            .finish_non_exhaustive()
     }
 }
 
@@ -183,8 +185,9 @@ impl Engine {
             if !events.is_empty() {
                 let options = core.options.batching.clone();
                 let mut took = 0.0;
-                let (batches, bytes) =
-                    timed(&mut took, || core.transport.seal(events, &options, now_ms()));
+                let (batches, bytes) = timed(&mut took, || {
+                    core.transport.seal(events, &options, now_ms())
+                });
                 core.stats.seal_ms += took;
                 core.stats.max_seal_ms = core.stats.max_seal_ms.max(took);
                 core.stats.batches_sealed += batches as u64;
@@ -308,7 +311,10 @@ impl Engine {
         use wasm_bindgen::JsCast;
         if let Ok(id) = self
             .window
-            .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), period as i32)
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                period as i32,
+            )
         {
             self.timer.set(Some(id));
         }
@@ -330,14 +336,20 @@ impl Engine {
             let keyframe = core.paused.is_none()
                 && ((capture.keyframe_interval_ms > 0
                     && now - core.keyframe_at >= f64::from(capture.keyframe_interval_ms))
-                    || (capture.keyframe_events > 0 && core.events_since_keyframe >= capture.keyframe_events));
+                    || (capture.keyframe_events > 0
+                        && core.events_since_keyframe >= capture.keyframe_events));
             let resume = match core.paused {
                 Some("mutation_storm") => core.breaker.try_resume(now),
                 Some("queue_full") => !core.transport.is_full(&core.options.batching),
                 _ => false,
             };
             let refused = core.transport.is_refused() && core.paused.is_none();
-            (core.buffer.should_flush(now, &core.options.batching), keyframe, resume, refused)
+            (
+                core.buffer.should_flush(now, &core.options.batching),
+                keyframe,
+                resume,
+                refused,
+            )
         }) else {
             return;
         };

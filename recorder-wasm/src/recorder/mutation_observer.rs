@@ -107,7 +107,11 @@ impl Engine {
             if let Some(mutation) = flushed.mutation {
                 let mut events = vec![protocol::EventData::Mutation(mutation)];
                 for (target, x, y) in flushed.found.scrolled {
-                    events.push(protocol::EventData::Scroll(protocol::Scroll { target, x, y }));
+                    events.push(protocol::EventData::Scroll(protocol::Scroll {
+                        target,
+                        x,
+                        y,
+                    }));
                 }
                 self.record_all(events);
             }
@@ -146,7 +150,13 @@ impl Engine {
         }
         self.take_pending_mutations();
         let flushed = self
-            .with_core(|core| if core.paused.is_some() { None } else { serialize(core) })
+            .with_core(|core| {
+                if core.paused.is_some() {
+                    None
+                } else {
+                    serialize(core)
+                }
+            })
             .flatten();
         if let Some(flushed) = flushed {
             self.observe_roots(&flushed.found.roots);

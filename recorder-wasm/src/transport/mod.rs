@@ -71,7 +71,10 @@ impl Transport {
         let mut transport = transport;
         transport.persist(now);
         let after = f64::from(options.batching.orphan_after_ms);
-        transport.orphans = transport.storage.orphans(transport.session_id(), now, after).into();
+        transport.orphans = transport
+            .storage
+            .orphans(transport.session_id(), now, after)
+            .into();
         Ok(transport)
     }
 
@@ -92,7 +95,9 @@ impl Transport {
         let sealed = match self.outbox.seal(events, options) {
             Ok(batches) => batches,
             Err(error) => {
-                send::warn(&format!("a batch could not be encoded and was dropped: {error}"));
+                send::warn(&format!(
+                    "a batch could not be encoded and was dropped: {error}"
+                ));
                 0
             }
         };
@@ -149,7 +154,12 @@ impl Transport {
 
     /// Applies the server's answer; returns the delay before the next attempt, if a retry
     /// was scheduled.
-    fn on_outcome(&mut self, outcome: SendOutcome, options: &BatchOptions, now: f64) -> Option<u64> {
+    fn on_outcome(
+        &mut self,
+        outcome: SendOutcome,
+        options: &BatchOptions,
+        now: f64,
+    ) -> Option<u64> {
         self.in_flight = false;
         if std::mem::take(&mut self.orphan_in_flight) {
             return self.on_orphan_outcome(outcome, options, now);
@@ -164,7 +174,9 @@ impl Transport {
                 self.persist(now);
             }
             SendOutcome::Retry { after_ms } => {
-                let delay = self.backoff.next_delay_ms(options, js_sys::Math::random(), after_ms);
+                let delay = self
+                    .backoff
+                    .next_delay_ms(options, js_sys::Math::random(), after_ms);
                 self.retry_at = now + delay as f64;
                 retry = Some(delay);
             }
@@ -176,11 +188,15 @@ impl Transport {
                 self.persist(now);
             }
             SendOutcome::SessionLost { error, .. } => {
-                send::warn(&format!("the server cannot continue this session ({error}); starting a new one"));
+                send::warn(&format!(
+                    "the server cannot continue this session ({error}); starting a new one"
+                ));
                 self.lost = true;
             }
             SendOutcome::Rejected { status: 400, error } => {
-                send::warn(&format!("the server refused a batch ({error}); it was dropped"));
+                send::warn(&format!(
+                    "the server refused a batch ({error}); it was dropped"
+                ));
                 if self.outbox.drop_head(options).is_err() {
                     self.lost = true;
                 }
@@ -199,7 +215,12 @@ impl Transport {
 
     /// An orphan's answer: like our own, except that a lost or refused orphan is simply
     /// given up (it is another tab's session; this page goes on with its own).
-    fn on_orphan_outcome(&mut self, outcome: SendOutcome, options: &BatchOptions, now: f64) -> Option<u64> {
+    fn on_orphan_outcome(
+        &mut self,
+        outcome: SendOutcome,
+        options: &BatchOptions,
+        now: f64,
+    ) -> Option<u64> {
         let orphan = self.orphans.front_mut()?;
         let id = orphan.sealer().session_id();
         let give_up = match outcome {
@@ -209,12 +230,16 @@ impl Transport {
                 orphan.is_empty()
             }
             SendOutcome::Retry { after_ms } => {
-                let delay = self.backoff.next_delay_ms(options, js_sys::Math::random(), after_ms);
+                let delay = self
+                    .backoff
+                    .next_delay_ms(options, js_sys::Math::random(), after_ms);
                 self.retry_at = now + delay as f64;
                 return Some(delay);
             }
             SendOutcome::SplitHead => orphan.split_head(options).is_err(),
-            SendOutcome::Rejected { status: 400, .. } => orphan.drop_head(options).is_err() || orphan.is_empty(),
+            SendOutcome::Rejected { status: 400, .. } => {
+                orphan.drop_head(options).is_err() || orphan.is_empty()
+            }
             SendOutcome::SessionLost { .. } | SendOutcome::Rejected { .. } => true,
         };
         if give_up {
@@ -228,7 +253,10 @@ impl Transport {
 
     fn is_idle(&self, now: f64) -> bool {
         !self.in_flight
-            && (self.outbox.is_empty() || self.refused.is_some() || self.lost || now < self.retry_at)
+            && (self.outbox.is_empty()
+                || self.refused.is_some()
+                || self.lost
+                || now < self.retry_at)
     }
 
     pub(crate) fn is_refused(&self) -> bool {

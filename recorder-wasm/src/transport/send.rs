@@ -8,8 +8,8 @@
 use std::cell::Cell;
 
 use js_sys::{Promise, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response};
 
@@ -69,7 +69,8 @@ fn beacon(engine: &Engine) {
         let mut batches = t.outbox.iter();
         // The head in flight is a keepalive fetch already (when it fits the budget) and
         // uses the same budget: do not send it twice.
-        if t.in_flight && !t.orphan_in_flight
+        if t.in_flight
+            && !t.orphan_in_flight
             && let Some(head) = batches.next()
         {
             budget = budget.saturating_sub(head.bytes.len());
@@ -88,7 +89,10 @@ fn beacon(engine: &Engine) {
     let navigator = engine.window.navigator();
     for body in bodies {
         let array = Uint8Array::from(body.as_slice());
-        if !matches!(navigator.send_beacon_with_opt_buffer_source(&url, Some(&array)), Ok(true)) {
+        if !matches!(
+            navigator.send_beacon_with_opt_buffer_source(&url, Some(&array)),
+            Ok(true)
+        ) {
             break;
         }
     }
@@ -98,7 +102,8 @@ fn beacon(engine: &Engine) {
 pub(crate) fn pump(engine: &Engine) {
     let now = now_ms();
     let Some(Some((seq, body, url))) = engine.with_transport(|t, _| {
-        t.next_request(now).map(|(seq, body)| (seq, body, t.url.clone()))
+        t.next_request(now)
+            .map(|(seq, body)| (seq, body, t.url.clone()))
     }) else {
         return;
     };

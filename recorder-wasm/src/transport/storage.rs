@@ -66,8 +66,13 @@ impl Storage {
     /// survive a reload.
     pub(super) fn save_outbox(&self, outbox: &Outbox, now: f64) -> bool {
         let id = outbox.sealer().session_id().to_string();
-        let Some(local) = &self.local else { return true };
-        if local.set_item(&outbox_key(&id), &outbox.to_persisted()).is_err() {
+        let Some(local) = &self.local else {
+            return true;
+        };
+        if local
+            .set_item(&outbox_key(&id), &outbox.to_persisted())
+            .is_err()
+        {
             super::send::warn("could not persist unsent batches (storage full?); recording pauses");
             self.forget_id(&id);
             return false;
@@ -90,7 +95,9 @@ impl Storage {
     /// `after_ms`: a live tab rewrites its outbox at every flush, so this much silence
     /// means it is gone.
     pub(super) fn orphans(&self, own: Uuid, now: f64, after_ms: f64) -> Vec<Outbox> {
-        let Some(local) = &self.local else { return Vec::new() };
+        let Some(local) = &self.local else {
+            return Vec::new();
+        };
         let mut keys = Vec::new();
         for index in 0..local.length().unwrap_or(0) {
             if let Ok(Some(key)) = local.key(index)
@@ -114,7 +121,11 @@ impl Storage {
             if now - written < after_ms {
                 continue;
             }
-            let text = local.get_item(&outbox_key(&id)).ok().flatten().unwrap_or_default();
+            let text = local
+                .get_item(&outbox_key(&id))
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             match Outbox::from_persisted(&text) {
                 Ok(outbox) if !outbox.is_empty() => found.push(outbox),
                 _ => self.forget_id(&id),

@@ -1,17 +1,37 @@
-//! Access entries (views, exports) appended to a session's chain, and the
-//! session's chain read back for the audit view, on PostgreSQL.
+//! Access entries (views, exports) appended to a session's chain, on PostgreSQL.
 
+use ledger::EntryKind;
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::PostgresStore;
 use crate::seal::EntrySeal;
-use crate::storage::append_group::GroupWrite;
+use crate::storage::append_group::{GroupWrite, open_chain_write};
 use crate::storage::append_plan::plan_access;
 use crate::storage::convert::{to_hash, to_i64, to_u64};
+use crate::storage::keys_sql::erase_session;
 use crate::storage::types::*;
 
 impl PostgresStore {
+    pub(super) async fn open_chain_impl(
+        &self,
+        origin: &str,
+        seal: &EntrySeal,
+        opening: &OpenChain,
+    ) -> Result<bool, StorageError> {
+        let write = open_chain_write(origin, seal, opening)?;
+        let mut tx = self.pool.begin().await?;
+        // `ON CONFLICT DO NOTHING` inside: another node that opened it first wins,
+        // and this transaction writes nothing.
+        match super::append::write_sessions(&mut tx, &write).await {
+            Ok(()) => {}
+            Err(super::append::Attempt::Retry(_)) => return Ok(false),
+            Err(super::append::Attempt::Fail(e)) => return Err(e),
+        }
+        super::append_rows::write_rows(&mut tx, &write).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub(super) async fn append_access_impl(
         &self,
         origin: &str,
@@ -50,6 +70,9 @@ impl PostgresStore {
             session_seq: entry.session_seq,
             leaf_hash: entry.leaf_hash,
         };
+        if access.kind == EntryKind::SessionErased {
+            erase_session::<sqlx::Postgres>(&mut tx, access.session, access.received_at_ms).await?;
+        }
         super::append_rows::write_rows(
             &mut tx,
             &GroupWrite {
@@ -60,53 +83,5 @@ impl PostgresStore {
         .await?;
         tx.commit().await?;
         Ok(Some(receipt))
-    }
-
-    pub(super) async fn session_audit_impl(
-        &self,
-        session: Uuid,
-    ) -> Result<Option<SessionAuditRows>, StorageError> {
-        let project: Option<String> =
-            sqlx::query_scalar("SELECT project FROM sessions WHERE session_id = $1")
-                .bind(session)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(project) = project else {
-            return Ok(None);
-        };
-        let rows = sqlx::query(
-            "SELECT e.session_seq, e.kind, e.batch_seq, e.received_at_ms, e.entry_bytes, \
-                    e.leaf_hash, t.log_index, \
-                    CASE WHEN e.batch_seq IS NULL THEN p.bytes END AS payload \
-             FROM entries e \
-             LEFT JOIN tree_leaves t ON t.session_id = e.session_id AND t.session_seq = e.session_seq \
-             LEFT JOIN payloads p ON p.session_id = e.session_id AND p.session_seq = e.session_seq \
-             WHERE e.session_id = $1 ORDER BY e.session_seq",
-        )
-        .bind(session)
-        .fetch_all(&self.pool)
-        .await?;
-        let entries = rows
-            .iter()
-            .map(|row| {
-                Ok(AuditRow {
-                    session_seq: to_u64("session_seq", row.try_get("session_seq")?)?,
-                    kind_code: i64::from(row.try_get::<i16, _>("kind")?),
-                    batch_seq: row
-                        .try_get::<Option<i64>, _>("batch_seq")?
-                        .map(|s| to_u64("batch_seq", s))
-                        .transpose()?,
-                    received_at_ms: row.try_get("received_at_ms")?,
-                    entry_bytes: row.try_get("entry_bytes")?,
-                    leaf_hash: row.try_get("leaf_hash")?,
-                    log_index: row
-                        .try_get::<Option<i64>, _>("log_index")?
-                        .map(|i| to_u64("log_index", i))
-                        .transpose()?,
-                    payload: row.try_get("payload")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StorageError>>()?;
-        Ok(Some(SessionAuditRows { project, entries }))
     }
 }

@@ -20,7 +20,7 @@ use crate::storage::types::{AppendBatch, AppendOutcome, ExistingBatch, SessionHe
 /// Attempts per group before giving up with `Unavailable`.
 const MAX_ATTEMPTS: u32 = 4;
 
-enum Attempt {
+pub(super) enum Attempt {
     /// Worth planning again from fresh heads (a session was created concurrently,
     /// or Postgres broke a deadlock by aborting us).
     Retry(String),
@@ -157,7 +157,10 @@ struct SessionColumns<'a> {
 }
 
 /// Inserts the group's new sessions and moves the heads of the existing ones.
-async fn write_sessions(conn: &mut PgConnection, write: &GroupWrite) -> Result<(), Attempt> {
+pub(super) async fn write_sessions(
+    conn: &mut PgConnection,
+    write: &GroupWrite,
+) -> Result<(), Attempt> {
     let (mut new, mut old) = (SessionColumns::default(), SessionColumns::default());
     for s in &write.sessions {
         let cols = if s.is_new { &mut new } else { &mut old };

@@ -8,7 +8,6 @@
 //! rewrite history even if the append-only triggers were removed.
 
 mod access;
-mod accounts;
 mod append;
 mod append_rows;
 mod index;
@@ -233,24 +232,78 @@ impl Storage for PostgresStore {
         self.append_access_impl(origin, seal, access).await
     }
 
+    async fn open_chain(
+        &self,
+        origin: &str,
+        seal: &EntrySeal,
+        opening: &OpenChain,
+    ) -> Result<bool, StorageError> {
+        self.open_chain_impl(origin, seal, opening).await
+    }
+
+    async fn session_key(&self, session: Uuid) -> Result<Option<SessionKeyRow>, StorageError> {
+        crate::storage::keys_sql::session_key(&self.pool, session).await
+    }
+
+    async fn create_session_key(
+        &self,
+        session: Uuid,
+        wrapped: &[u8],
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        crate::storage::keys_sql::create_session_key(&self.pool, session, wrapped, now_ms).await
+    }
+
+    async fn set_retention(
+        &self,
+        project: &str,
+        days: Option<u32>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        crate::storage::retention_sql::set_retention(&self.pool, project, days, now_ms).await
+    }
+
+    async fn retention_policies(&self) -> Result<Vec<RetentionPolicy>, StorageError> {
+        crate::storage::retention_sql::retention_policies(&self.pool).await
+    }
+
+    async fn expired_sessions(
+        &self,
+        project: &str,
+        started_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        crate::storage::retention_sql::expired_sessions(
+            &self.pool,
+            project,
+            started_before_ms,
+            limit,
+        )
+        .await
+    }
+
+    async fn access_entries(&self, query: &AccessQuery) -> Result<Vec<AccessRow>, StorageError> {
+        crate::storage::access_sql::access_entries(&self.pool, query).await
+    }
+
     async fn session_audit(&self, session: Uuid) -> Result<Option<SessionAuditRows>, StorageError> {
-        self.session_audit_impl(session).await
+        crate::storage::audit_sql::session_audit(&self.pool, session).await
     }
 
     async fn create_user(&self, user: &NewUser) -> Result<(), StorageError> {
-        self.create_user_impl(user).await
+        crate::storage::accounts_sql::create_user(&self.pool, user).await
     }
 
     async fn user(&self, name: &str) -> Result<Option<UserRow>, StorageError> {
-        self.user_impl(name).await
+        crate::storage::accounts_sql::user(&self.pool, name).await
     }
 
     async fn list_users(&self) -> Result<Vec<UserRow>, StorageError> {
-        self.list_users_impl().await
+        crate::storage::accounts_sql::list_users(&self.pool).await
     }
 
     async fn create_login(&self, login: &NewLogin) -> Result<(), StorageError> {
-        self.create_login_impl(login).await
+        crate::storage::accounts_sql::create_login(&self.pool, login).await
     }
 
     async fn login(
@@ -258,11 +311,11 @@ impl Storage for PostgresStore {
         token_hash: &[u8; 32],
         now_ms: i64,
     ) -> Result<Option<LoginRow>, StorageError> {
-        self.login_impl(token_hash, now_ms).await
+        crate::storage::accounts_sql::login(&self.pool, token_hash, now_ms).await
     }
 
     async fn delete_login(&self, token_hash: &[u8; 32]) -> Result<(), StorageError> {
-        self.delete_login_impl(token_hash).await
+        crate::storage::accounts_sql::delete_login(&self.pool, token_hash).await
     }
 
     async fn index_work(&self, since_ms: i64, limit: u32) -> Result<Vec<IndexWork>, StorageError> {

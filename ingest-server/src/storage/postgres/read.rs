@@ -44,7 +44,7 @@ impl PostgresStore {
         &self,
         key: &str,
     ) -> Result<Option<Project>, StorageError> {
-        sqlx::query("SELECT * FROM projects WHERE write_key = $1")
+        sqlx::query("SELECT * FROM projects WHERE write_key = $1 AND id <> 'affidavit:access'")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?
@@ -53,7 +53,7 @@ impl PostgresStore {
     }
 
     pub(super) async fn list_projects_impl(&self) -> Result<Vec<Project>, StorageError> {
-        let rows = sqlx::query("SELECT * FROM projects ORDER BY id")
+        let rows = sqlx::query("SELECT * FROM projects WHERE id <> 'affidavit:access' ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(project).collect()

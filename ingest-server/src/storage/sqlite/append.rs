@@ -80,7 +80,10 @@ struct EntryRow<'a> {
     seal: &'a [u8],
 }
 
-async fn write_group(conn: &mut SqliteConnection, write: &GroupWrite) -> Result<(), StorageError> {
+pub(super) async fn write_group(
+    conn: &mut SqliteConnection,
+    write: &GroupWrite,
+) -> Result<(), StorageError> {
     for s in &write.sessions {
         let next_entry_seq = to_i64("next_entry_seq", s.head.next_entry_seq)?;
         let next_batch_seq = to_i64("next_batch_seq", s.head.next_batch_seq)?;

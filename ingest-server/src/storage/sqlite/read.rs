@@ -41,7 +41,7 @@ impl SqliteStore {
         &self,
         key: &str,
     ) -> Result<Option<Project>, StorageError> {
-        sqlx::query("SELECT * FROM projects WHERE write_key = ?")
+        sqlx::query("SELECT * FROM projects WHERE write_key = ? AND id <> 'affidavit:access'")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?
@@ -50,7 +50,7 @@ impl SqliteStore {
     }
 
     pub(super) async fn list_projects_impl(&self) -> Result<Vec<Project>, StorageError> {
-        let rows = sqlx::query("SELECT * FROM projects ORDER BY id")
+        let rows = sqlx::query("SELECT * FROM projects WHERE id <> 'affidavit:access' ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(project).collect()

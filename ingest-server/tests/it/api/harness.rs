@@ -194,6 +194,29 @@ impl TestApp {
         }
     }
 
+    /// Waits (polling, bounded) until every entry of `session` is in the tree;
+    /// returns the checkpoint then (other chains, such as the access log's
+    /// sign-ins, grow the tree too, so a size alone says too little).
+    pub async fn wait_for_session(&self, session: uuid::Uuid) -> Checkpoint {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let summary = self
+                .store
+                .session_summary(session)
+                .await
+                .expect("summary")
+                .expect("session exists");
+            if summary.summary.is_sealed() {
+                return self.checkpoint().await;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "session {session} not integrated"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Graceful stop; returns the data directory and store for a restart or fsck.
     pub async fn stop(self) -> (Settings, Arc<dyn Storage>, TempDir) {
         self.handle.stop(true).await;

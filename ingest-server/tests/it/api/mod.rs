@@ -1,8 +1,11 @@
 //! The HTTP API, end to end: the real server on port 0, real encoded batches, and
 //! SQLite or a throwaway PostgreSQL behind it.
 
+mod access_log;
 mod assets;
+mod audit_log;
 pub mod batches;
+mod export;
 pub mod harness;
 mod ingest;
 mod log;

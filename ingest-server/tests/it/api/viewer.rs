@@ -18,7 +18,7 @@ use super::sign_in::{PASSWORD, create_user, login, sign_in};
 use crate::support::Backend;
 
 /// Posts batches 0..n of a new session; returns the session and the bytes sent.
-async fn record(app: &TestApp, n: u64) -> (Uuid, Vec<Vec<u8>>) {
+pub(super) async fn record(app: &TestApp, n: u64) -> (Uuid, Vec<Vec<u8>>) {
     let session = new_session();
     let mut sent = Vec::new();
     for seq in 0..n {
@@ -29,7 +29,7 @@ async fn record(app: &TestApp, n: u64) -> (Uuid, Vec<Vec<u8>>) {
     (session, sent)
 }
 
-async fn error_code(response: reqwest::Response) -> String {
+pub(super) async fn error_code(response: reqwest::Response) -> String {
     let body: Value = response.json().await.expect("json error");
     body["error"].as_str().expect("error code").to_owned()
 }
@@ -265,8 +265,8 @@ async fn views_interleaved_with_ingest_keep_one_valid_chain_that_the_ledger_veri
         assert_eq!(view.status(), 200);
         view.bytes().await.expect("body");
     }
-    // opened + 3 batches + 3 views
-    let checkpoint = app.wait_for_tree(7).await;
+    // opened + 3 batches + 3 views, all in the tree.
+    let checkpoint = app.wait_for_session(session).await;
 
     let audit: SessionAudit = app
         .get_as(&alice, &format!("/v1/sessions/{session}/audit"))

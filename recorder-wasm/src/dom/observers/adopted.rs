@@ -105,7 +105,9 @@ fn is_document(target: &JsValue) -> bool {
 impl Adopted {
     /// Records `target`'s current list (or waits for the target to be recorded).
     fn send(&self, target: &JsValue) {
-        let Some(engine) = self.engine.upgrade() else { return };
+        let Some(engine) = self.engine.upgrade() else {
+            return;
+        };
         let document = is_document(target);
         if !document {
             self.track(target);
@@ -123,18 +125,24 @@ impl Adopted {
         if engine.with_core(|core| core.paused.is_none()) != Some(true) {
             return;
         }
-        let Some(list) = js::get(target, "adoptedStyleSheets").filter(js_sys::Array::is_array) else {
+        let Some(list) = js::get(target, "adoptedStyleSheets").filter(js_sys::Array::is_array)
+        else {
             return;
         };
         let list: js_sys::Array = list.unchecked_into();
         let mut style_ids = Vec::new();
         let mut new_sheets = Vec::new();
         for sheet in list.iter() {
-            let Some(style_id) = self.sheets.style_id(&sheet) else { continue };
+            let Some(style_id) = self.sheets.style_id(&sheet) else {
+                continue;
+            };
             style_ids.push(style_id);
             if !self.sheets.is_sent(&sheet) {
                 self.sheets.mark_sent(&sheet);
-                new_sheets.push(ConstructedSheet { style_id, rules: self.sheets.rules(&sheet) });
+                new_sheets.push(ConstructedSheet {
+                    style_id,
+                    rules: self.sheets.rules(&sheet),
+                });
             }
         }
         if document && let Ok(mut last) = self.document_ids.try_borrow_mut() {
@@ -164,7 +172,9 @@ impl Adopted {
     }
 
     fn wait(&self, root: &JsValue) {
-        let Ok(mut waiting) = self.waiting.try_borrow_mut() else { return };
+        let Ok(mut waiting) = self.waiting.try_borrow_mut() else {
+            return;
+        };
         if waiting.len() >= MAX_WAITING {
             waiting.pop_front();
         }
@@ -175,8 +185,11 @@ impl Adopted {
     }
 
     fn on_tick(&self) {
-        let Some(engine) = self.engine.upgrade() else { return };
-        let Some((keyframe_at, paused)) = engine.with_core(|core| (core.keyframe_at, core.paused.is_some()))
+        let Some(engine) = self.engine.upgrade() else {
+            return;
+        };
+        let Some((keyframe_at, paused)) =
+            engine.with_core(|core| (core.keyframe_at, core.paused.is_some()))
         else {
             return;
         };
@@ -211,19 +224,27 @@ impl Adopted {
     }
 
     fn document_changed(&self, engine: &Engine) -> bool {
-        let Some(list) = js::get(&engine.document, "adoptedStyleSheets").filter(js_sys::Array::is_array)
+        let Some(list) =
+            js::get(&engine.document, "adoptedStyleSheets").filter(js_sys::Array::is_array)
         else {
             return false;
         };
         let list: js_sys::Array = list.unchecked_into();
-        let current: Vec<u32> = list.iter().filter_map(|sheet| self.sheets.style_id(&sheet)).collect();
-        self.document_ids.try_borrow().is_ok_and(|last| *last != current)
+        let current: Vec<u32> = list
+            .iter()
+            .filter_map(|sheet| self.sheets.style_id(&sheet))
+            .collect();
+        self.document_ids
+            .try_borrow()
+            .is_ok_and(|last| *last != current)
     }
 
     fn retry_waiting(&self, engine: &Engine) {
         let now = now_ms();
         let mut ready = Vec::new();
-        let Ok(mut waiting) = self.waiting.try_borrow_mut() else { return };
+        let Ok(mut waiting) = self.waiting.try_borrow_mut() else {
+            return;
+        };
         waiting.retain(|(root, since)| {
             let recorded = engine.node_id(root).is_some();
             if recorded {
@@ -239,5 +260,8 @@ impl Adopted {
 }
 
 fn has_sheets(root: &JsValue) -> bool {
-    js::get(root, "adoptedStyleSheets").and_then(|list| js::number(&list, "length")).unwrap_or(0.0) > 0.0
+    js::get(root, "adoptedStyleSheets")
+        .and_then(|list| js::number(&list, "length"))
+        .unwrap_or(0.0)
+        > 0.0
 }

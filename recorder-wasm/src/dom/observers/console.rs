@@ -63,7 +63,12 @@ pub(super) fn install(engine: &Engine) {
             value
         })
     };
-    let state = Rc::new(Console { engine: engine.weak(), busy: Cell::new(false), budget, replacer });
+    let state = Rc::new(Console {
+        engine: engine.weak(),
+        busy: Cell::new(false),
+        budget,
+        replacer,
+    });
     for (key, level) in LEVELS {
         let state = state.clone();
         let hook: Hook = Rc::new(move |_: &JsValue, args: &Array| {
@@ -98,11 +103,15 @@ impl Console {
             return;
         };
         let first = args.get(0);
-        if first.as_string().is_some_and(|text| text.starts_with(OWN_PREFIX)) {
+        if first
+            .as_string()
+            .is_some_and(|text| text.starts_with(OWN_PREFIX))
+        {
             return;
         }
-        let raw: Vec<String> =
-            (0..args.length().min(MAX_ARGS)).map(|index| self.stringify(&args.get(index))).collect();
+        let raw: Vec<String> = (0..args.length().min(MAX_ARGS))
+            .map(|index| self.stringify(&args.get(index)))
+            .collect();
         let args = engine.with_core(|core| {
             raw.iter()
                 .map(|arg| js::truncate(core.privacy.text(arg, false).into_owned(), MAX_ARG_BYTES))
@@ -123,7 +132,11 @@ impl Console {
                 // An Error: its JSON is `{}`, its text and stack are what a reader wants.
                 let text = js::to_text(value).unwrap_or_default();
                 let stack = js::head(&stack, MAX_READ).unwrap_or_default();
-                return if stack.starts_with(&text) { stack } else { format!("{text}\n{stack}") };
+                return if stack.starts_with(&text) {
+                    stack
+                } else {
+                    format!("{text}\n{stack}")
+                };
             }
             self.budget.set(JSON_BUDGET);
             let json = JSON::stringify_with_replacer(value, self.replacer.as_ref())
@@ -135,6 +148,8 @@ impl Console {
                 _ => {}
             }
         }
-        js::to_text(value).map_or_else(String::new, |text| js::truncate(text, MAX_READ as usize * 3))
+        js::to_text(value).map_or_else(String::new, |text| {
+            js::truncate(text, MAX_READ as usize * 3)
+        })
     }
 }

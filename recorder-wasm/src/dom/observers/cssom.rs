@@ -24,41 +24,77 @@ pub(super) fn install(engine: &Engine, sheets: &Rc<Sheets>) {
     let Some(prototype) = prototype(engine, "CSSStyleSheet") else {
         return;
     };
-    patch::method(engine, &prototype, "insertRule", insert_rule(engine, sheets));
-    patch::method(engine, &prototype, "deleteRule", delete_rule(engine, sheets));
-    patch::method(engine, &prototype, "replaceSync", replace(engine, sheets, false));
+    patch::method(
+        engine,
+        &prototype,
+        "insertRule",
+        insert_rule(engine, sheets),
+    );
+    patch::method(
+        engine,
+        &prototype,
+        "deleteRule",
+        delete_rule(engine, sheets),
+    );
+    patch::method(
+        engine,
+        &prototype,
+        "replaceSync",
+        replace(engine, sheets, false),
+    );
     patch::method(engine, &prototype, "replace", replace(engine, sheets, true));
 }
 
 /// `window[name].prototype`, when the browser has that interface.
 pub(super) fn prototype(engine: &Engine, name: &str) -> Option<Object> {
     let constructor = js::get(&engine.window, name)?;
-    js::get(&constructor, "prototype").filter(JsValue::is_object).map(JsCast::unchecked_into)
+    js::get(&constructor, "prototype")
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into)
 }
 
 /// An argument as WebIDL's `unsigned long` reads it (`"2"` is 2, `NaN` is 0).
 fn index_argument(value: &JsValue) -> u32 {
     let number = value
         .as_f64()
-        .or_else(|| value.as_string().map(|s| s.trim().parse().unwrap_or(f64::NAN)))
+        .or_else(|| {
+            value
+                .as_string()
+                .map(|s| s.trim().parse().unwrap_or(f64::NAN))
+        })
         .unwrap_or(f64::NAN);
-    if number.is_finite() { number.trunc().rem_euclid(4_294_967_296.0) as u32 } else { 0 }
+    if number.is_finite() {
+        number.trunc().rem_euclid(4_294_967_296.0) as u32
+    } else {
+        0
+    }
 }
 
 fn insert_rule(engine: &Engine, sheets: &Rc<Sheets>) -> Hook {
     let (engine, sheets) = (engine.weak(), sheets.clone());
     Rc::new(move |this: &JsValue, args: &Array| {
-        let (engine, sheets, this, args) = (engine.clone(), sheets.clone(), this.clone(), args.clone());
+        let (engine, sheets, this, args) =
+            (engine.clone(), sheets.clone(), this.clone(), args.clone());
         let after: After = Box::new(move |returned| {
-            let Some(engine) = engine.upgrade() else { return };
-            let Some(sheet) = sheets.target(&engine, &this) else { return };
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            let Some(sheet) = sheets.target(&engine, &this) else {
+                return;
+            };
             // The browser returns where the rule went (the index defaults to 0), and the
             // rule as it parsed it; the argument is the fallback.
             let index = returned.as_f64().map_or(0, |i| i.max(0.0) as u32);
-            let Some(rule) = sheets.rule(&this, index).or_else(|| args.get(0).as_string()) else {
+            let Some(rule) = sheets
+                .rule(&this, index)
+                .or_else(|| args.get(0).as_string())
+            else {
                 return;
             };
-            let insert = RuleInsert { rule, index: vec![index] };
+            let insert = RuleInsert {
+                rule,
+                index: vec![index],
+            };
             engine.record(rule_event(sheet, RuleChange::Insert(insert)));
         });
         Some(after)
@@ -71,7 +107,9 @@ fn delete_rule(engine: &Engine, sheets: &Rc<Sheets>) -> Hook {
         let index = index_argument(&args.get(0));
         let (engine, sheets, this) = (engine.clone(), sheets.clone(), this.clone());
         let after: After = Box::new(move |_| {
-            let Some(engine) = engine.upgrade() else { return };
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
             if let Some(sheet) = sheets.target(&engine, &this) {
                 engine.record(rule_event(sheet, RuleChange::Delete(vec![index])));
             }
@@ -94,7 +132,8 @@ fn replace(engine: &Engine, sheets: &Rc<Sheets>, promise: bool) -> Hook {
         };
         let after: After = if promise {
             Box::new(move |returned| {
-                let done = Closure::<dyn FnMut(JsValue)>::once_into_js(move |_: JsValue| replaced());
+                let done =
+                    Closure::<dyn FnMut(JsValue)>::once_into_js(move |_: JsValue| replaced());
                 // Handling the rejection too: our derived promise must never surface as an
                 // unhandled rejection of its own. The page's promise is untouched.
                 let ignore = Closure::<dyn FnMut(JsValue)>::once_into_js(|_: JsValue| {});
@@ -112,9 +151,19 @@ fn record_replacement(engine: &Engine, sheets: &Sheets, sheet: &JsValue, old: u3
         return;
     };
     let deletes = (0..old).map(|_| rule_event(target.clone(), RuleChange::Delete(vec![0])));
-    let inserts = sheets.rules(sheet).into_iter().zip(0u32..).map(|(rule, index)| {
-        rule_event(target.clone(), RuleChange::Insert(RuleInsert { rule, index: vec![index] }))
-    });
+    let inserts = sheets
+        .rules(sheet)
+        .into_iter()
+        .zip(0u32..)
+        .map(|(rule, index)| {
+            rule_event(
+                target.clone(),
+                RuleChange::Insert(RuleInsert {
+                    rule,
+                    index: vec![index],
+                }),
+            )
+        });
     let events: Vec<EventData> = deletes.chain(inserts).collect();
     if !events.is_empty() {
         engine.record_all(events);

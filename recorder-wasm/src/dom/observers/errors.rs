@@ -33,7 +33,9 @@ pub(super) fn install(engine: &Engine) {
         record(
             engine,
             Raw {
-                message: js::get(&event, "message").and_then(|m| text(&m)).unwrap_or_default(),
+                message: js::get(&event, "message")
+                    .and_then(|m| text(&m))
+                    .unwrap_or_default(),
                 source: js::string(&event, "filename").filter(|s| !s.is_empty()),
                 line: position("lineno"),
                 column: position("colno"),
@@ -42,17 +44,35 @@ pub(super) fn install(engine: &Engine) {
             },
         );
     });
-    engine.listen(&engine.window, "unhandledrejection", false, |engine, event| {
-        let reason = js::get(&event, "reason").unwrap_or(JsValue::UNDEFINED);
-        // Duck-typed, not `instanceof Error`: a rejection may carry another realm's Error.
-        let message = js::get(&reason, "message").filter(JsValue::is_string);
-        let (message, stack) = match message {
-            Some(message) => (text(&message).unwrap_or_default(), stack(&reason)),
-            // `Object.create(null)` and friends have no text at all.
-            None => (text(&reason).unwrap_or_else(|| "[unprintable value]".to_owned()), None),
-        };
-        record(engine, Raw { message, source: None, line: 0, column: 0, stack, unhandled_rejection: true });
-    });
+    engine.listen(
+        &engine.window,
+        "unhandledrejection",
+        false,
+        |engine, event| {
+            let reason = js::get(&event, "reason").unwrap_or(JsValue::UNDEFINED);
+            // Duck-typed, not `instanceof Error`: a rejection may carry another realm's Error.
+            let message = js::get(&reason, "message").filter(JsValue::is_string);
+            let (message, stack) = match message {
+                Some(message) => (text(&message).unwrap_or_default(), stack(&reason)),
+                // `Object.create(null)` and friends have no text at all.
+                None => (
+                    text(&reason).unwrap_or_else(|| "[unprintable value]".to_owned()),
+                    None,
+                ),
+            };
+            record(
+                engine,
+                Raw {
+                    message,
+                    source: None,
+                    line: 0,
+                    column: 0,
+                    stack,
+                    unhandled_rejection: true,
+                },
+            );
+        },
+    );
 }
 
 /// A value as text, read no further than [`MAX_READ`].
@@ -65,15 +85,21 @@ fn text(value: &JsValue) -> Option<String> {
 }
 
 fn stack(error: &JsValue) -> Option<String> {
-    js::get(error, "stack").filter(JsValue::is_string).and_then(|stack| js::head(&stack, MAX_READ))
+    js::get(error, "stack")
+        .filter(JsValue::is_string)
+        .and_then(|stack| js::head(&stack, MAX_READ))
 }
 
 fn record(engine: &Engine, raw: Raw) {
     let error = engine.with_core(|core| {
-        let scrub = |text: &str| js::truncate(core.privacy.text(text, false).into_owned(), MAX_BYTES);
+        let scrub =
+            |text: &str| js::truncate(core.privacy.text(text, false).into_owned(), MAX_BYTES);
         JsError {
             message: scrub(&raw.message),
-            source: raw.source.as_deref().map(|url| js::truncate(core.privacy.url(url), MAX_BYTES)),
+            source: raw
+                .source
+                .as_deref()
+                .map(|url| js::truncate(core.privacy.url(url), MAX_BYTES)),
             line: raw.line,
             column: raw.column,
             stack: raw.stack.as_deref().map(scrub),

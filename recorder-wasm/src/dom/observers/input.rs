@@ -53,7 +53,9 @@ pub(super) fn install(engine: &Engine, document: &Document) {
     let seen = Rc::new(RefCell::new(Seen::default()));
     for event in ["input", "change"] {
         let seen = seen.clone();
-        engine.listen(document, event, true, move |engine, event| on_input(engine, &event, &seen));
+        engine.listen(document, event, true, move |engine, event| {
+            on_input(engine, &event, &seen)
+        });
     }
 }
 
@@ -91,7 +93,11 @@ fn on_input(engine: &Engine, event: &web_sys::Event, seen: &RefCell<Seen>) {
                     if field == FieldPrivacy::NotAField {
                         return None;
                     }
-                    let field = if masked_subtree { FieldPrivacy::AlwaysMasked } else { field };
+                    let field = if masked_subtree {
+                        FieldPrivacy::AlwaysMasked
+                    } else {
+                        field
+                    };
                     InputValue::Text(privacy.field_value(field, &text))
                 }
             };
@@ -101,7 +107,11 @@ fn on_input(engine: &Engine, event: &web_sys::Event, seen: &RefCell<Seen>) {
                 seen.values.clear();
             }
             let hash = hash(&value);
-            if seen.values.get(&target.0).is_some_and(|(last, _)| *last == hash) {
+            if seen
+                .values
+                .get(&target.0)
+                .is_some_and(|(last, _)| *last == hash)
+            {
                 return None;
             }
             if radio && value == InputValue::Checked(true) {
@@ -124,7 +134,9 @@ fn on_input(engine: &Engine, event: &web_sys::Event, seen: &RefCell<Seen>) {
 fn read(element: &Element) -> Option<Raw> {
     match element.local_name().as_str() {
         "input" => {
-            let kind = js::string(element, "type").unwrap_or_default().to_ascii_lowercase();
+            let kind = js::string(element, "type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             if kind == "checkbox" || kind == "radio" {
                 Some(Raw::Checked {
                     checked: js::boolean(element, "checked").unwrap_or(false),

@@ -35,7 +35,9 @@ pub(super) fn boolean(target: &JsValue, key: &str) -> Option<bool> {
 
 /// Coordinates and scroll offsets are whole CSS pixels on the wire.
 pub(super) fn pixels(value: Option<f64>) -> i32 {
-    value.map_or(0, |v| v.round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32)
+    value.map_or(0, |v| {
+        v.round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+    })
 }
 
 pub(super) fn is_nullish(value: &JsValue) -> bool {
@@ -44,7 +46,9 @@ pub(super) fn is_nullish(value: &JsValue) -> bool {
 
 /// `object.name(...args)`, with anything it throws returned instead.
 pub(super) fn call(object: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let method = get(object, name).filter(JsValue::is_function).ok_or(JsValue::UNDEFINED)?;
+    let method = get(object, name)
+        .filter(JsValue::is_function)
+        .ok_or(JsValue::UNDEFINED)?;
     let list = Array::new();
     for arg in args {
         list.push(arg);
@@ -65,7 +69,13 @@ pub(super) fn to_text(value: &JsValue) -> Option<String> {
     }
     let string_fn = get(&js_sys::global(), "String").filter(JsValue::is_function)?;
     let args = Array::of1(value);
-    Reflect::apply(string_fn.unchecked_ref::<Function>(), &JsValue::UNDEFINED, &args).ok()?.as_string()
+    Reflect::apply(
+        string_fn.unchecked_ref::<Function>(),
+        &JsValue::UNDEFINED,
+        &args,
+    )
+    .ok()?
+    .as_string()
 }
 
 /// At most `max_units` UTF-16 units of a JavaScript string, cut in JavaScript so a huge
@@ -94,9 +104,15 @@ pub(super) fn truncate(mut text: String, max_bytes: usize) -> String {
 /// roots, where `target` is retargeted to the host by the time it reaches the document.
 pub(super) fn event_node(event: &web_sys::Event) -> Option<Node> {
     let first = event.composed_path().get(0);
-    let target = if is_nullish(&first) { event.target().map(JsValue::from)? } else { first };
+    let target = if is_nullish(&first) {
+        event.target().map(JsValue::from)?
+    } else {
+        first
+    };
     // By `nodeType`, not `instanceof`: frame nodes come from another realm.
-    number(&target, "nodeType").is_some().then(|| target.unchecked_into())
+    number(&target, "nodeType")
+        .is_some()
+        .then(|| target.unchecked_into())
 }
 
 pub(super) fn is_element(node: &Node) -> bool {
@@ -114,9 +130,9 @@ pub(super) fn nearest_id(engine: &Engine, node: &Node) -> Option<NodeId> {
         }
         current = match node.parent_node() {
             Some(parent) => Some(parent),
-            None if node.node_type() == Node::DOCUMENT_FRAGMENT_NODE => {
-                get(&node, "host").filter(|h| !is_nullish(h)).map(JsCast::unchecked_into)
-            }
+            None if node.node_type() == Node::DOCUMENT_FRAGMENT_NODE => get(&node, "host")
+                .filter(|h| !is_nullish(h))
+                .map(JsCast::unchecked_into),
             None => None,
         };
     }

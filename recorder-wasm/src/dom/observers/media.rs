@@ -34,7 +34,9 @@ pub(super) fn install(engine: &Engine, document: &Document) {
                 target,
                 kind,
                 current_time: js::number(&element, "currentTime").unwrap_or(0.0).max(0.0),
-                volume: js::number(&element, "volume").unwrap_or(1.0).clamp(0.0, 1.0),
+                volume: js::number(&element, "volume")
+                    .unwrap_or(1.0)
+                    .clamp(0.0, 1.0),
                 muted: js::boolean(&element, "muted").unwrap_or(false),
             }));
         });

@@ -31,7 +31,10 @@ pub(super) fn install(engine: &Engine) {
     let last: LastUrl = Rc::new(RefCell::new(start));
     let history_length = Rc::new(Cell::new(history_length(engine)));
     if let Ok(history) = engine.window.history() {
-        for (key, kind) in [("pushState", NavigationKind::Push), ("replaceState", NavigationKind::Replace)] {
+        for (key, kind) in [
+            ("pushState", NavigationKind::Push),
+            ("replaceState", NavigationKind::Replace),
+        ] {
             let hook = after_call(engine.weak(), last.clone(), history_length.clone(), kind);
             patch::method(engine, &history, key, hook);
         }
@@ -58,14 +61,19 @@ fn install_navigation_api(engine: &Engine, navigation: &EventTarget, last: &Last
         seen.set(js::boolean(&event, "hashChange").unwrap_or(false));
     });
     let last = last.clone();
-    engine.listen(navigation, "currententrychange", false, move |engine, event| {
-        let kind = match js::string(&event, "navigationType").as_deref() {
-            Some("traverse") => NavigationKind::Pop,
-            Some("push" | "replace") if hash_change.replace(false) => NavigationKind::Hash,
-            _ => return,
-        };
-        record(engine, &last, kind);
-    });
+    engine.listen(
+        navigation,
+        "currententrychange",
+        false,
+        move |engine, event| {
+            let kind = match js::string(&event, "navigationType").as_deref() {
+                Some("traverse") => NavigationKind::Pop,
+                Some("push" | "replace") if hash_change.replace(false) => NavigationKind::Hash,
+                _ => return,
+            };
+            record(engine, &last, kind);
+        },
+    );
 }
 
 /// Without the Navigation API: `popstate`, which a fragment navigation fires too (before
@@ -76,15 +84,33 @@ fn install_popstate(engine: &Engine, last: &LastUrl, known_length: Rc<Cell<u32>>
     engine.listen(&engine.window, "popstate", false, move |engine, _| {
         let length = history_length(engine);
         let grew = length > known_length.replace(length);
-        record(engine, &last, if grew { NavigationKind::Hash } else { NavigationKind::Pop });
+        record(
+            engine,
+            &last,
+            if grew {
+                NavigationKind::Hash
+            } else {
+                NavigationKind::Pop
+            },
+        );
     });
 }
 
 fn history_length(engine: &Engine) -> u32 {
-    engine.window.history().ok().and_then(|h| h.length().ok()).unwrap_or(0)
+    engine
+        .window
+        .history()
+        .ok()
+        .and_then(|h| h.length().ok())
+        .unwrap_or(0)
 }
 
-fn after_call(engine: Weak<Engine>, last: LastUrl, length: Rc<Cell<u32>>, kind: NavigationKind) -> Hook {
+fn after_call(
+    engine: Weak<Engine>,
+    last: LastUrl,
+    length: Rc<Cell<u32>>,
+    kind: NavigationKind,
+) -> Hook {
     Rc::new(move |_: &JsValue, _: &js_sys::Array| {
         let engine = engine.clone();
         let last = last.clone();

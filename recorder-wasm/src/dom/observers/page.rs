@@ -25,7 +25,12 @@ pub(super) fn install(engine: &Engine) {
         let last = last.clone();
         move |engine: &Engine, _: web_sys::Event| record_if_changed(engine, &last)
     };
-    engine.listen(&engine.document, "visibilitychange", false, on_change.clone());
+    engine.listen(
+        &engine.document,
+        "visibilitychange",
+        false,
+        on_change.clone(),
+    );
     engine.listen(&engine.window, "focus", false, on_change.clone());
     engine.listen(&engine.window, "blur", false, on_change);
     record_if_changed(engine, &last);

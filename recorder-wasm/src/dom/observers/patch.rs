@@ -50,7 +50,8 @@ fn define(target: &Object, key: &str, descriptor: &Object) -> bool {
 }
 
 fn own_descriptor(target: &Object, key: &str) -> JsValue {
-    Reflect::get_own_property_descriptor(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get_own_property_descriptor(target, &JsValue::from_str(key))
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn field(descriptor: &JsValue, key: &str) -> JsValue {

@@ -46,7 +46,9 @@ pub(super) fn install(engine: &Engine, document: &Document) {
             on_interaction(engine, &document, &event, kind);
         });
     }
-    let interval = engine.with_core(|core| core.options.capture.mouse_move_interval_ms).unwrap_or(0);
+    let interval = engine
+        .with_core(|core| core.options.capture.mouse_move_interval_ms)
+        .unwrap_or(0);
     if interval == 0 {
         return;
     }
@@ -59,7 +61,12 @@ pub(super) fn install(engine: &Engine, document: &Document) {
     }
 }
 
-fn on_interaction(engine: &Engine, document: &Document, event: &web_sys::Event, kind: InteractionKind) {
+fn on_interaction(
+    engine: &Engine,
+    document: &Document,
+    event: &web_sys::Event,
+    kind: InteractionKind,
+) {
     let Some(node) = js::event_node(event) else {
         return;
     };
@@ -73,7 +80,12 @@ fn on_interaction(engine: &Engine, document: &Document, event: &web_sys::Event, 
             None => return,
         },
     };
-    engine.record(EventData::MouseInteraction(MouseInteraction { kind, target, x, y }));
+    engine.record(EventData::MouseInteraction(MouseInteraction {
+        kind,
+        target,
+        x,
+        y,
+    }));
 }
 
 /// The event's position in the top viewport: a mouse event's own, a touch event's first
@@ -81,7 +93,9 @@ fn on_interaction(engine: &Engine, document: &Document, event: &web_sys::Event, 
 fn position(engine: &Engine, document: &Document, event: &web_sys::Event) -> Option<(i32, i32)> {
     let touches = js::get(event, "changedTouches").filter(|t| !js::is_nullish(t));
     let point = match touches {
-        Some(touches) => js_sys::Reflect::get_u32(&touches, 0).ok().filter(|t| !js::is_nullish(t))?,
+        Some(touches) => js_sys::Reflect::get_u32(&touches, 0)
+            .ok()
+            .filter(|t| !js::is_nullish(t))?,
         None => JsValue::from(event.clone()),
     };
     let x = js::number(&point, "clientX")?;
@@ -109,8 +123,10 @@ fn frame_offset(engine: &Engine, document: &Document) -> (f64, f64) {
         let Ok(rect) = js::call(&frame, "getBoundingClientRect", &[]) else {
             break;
         };
-        x += js::number(&rect, "left").unwrap_or(0.0) + js::number(&frame, "clientLeft").unwrap_or(0.0);
-        y += js::number(&rect, "top").unwrap_or(0.0) + js::number(&frame, "clientTop").unwrap_or(0.0);
+        x += js::number(&rect, "left").unwrap_or(0.0)
+            + js::number(&frame, "clientLeft").unwrap_or(0.0);
+        y += js::number(&rect, "top").unwrap_or(0.0)
+            + js::number(&frame, "clientTop").unwrap_or(0.0);
         view = js::get(&frame, "ownerDocument").and_then(|d| js::get(&d, "defaultView"));
     }
     (x, y)
@@ -193,6 +209,10 @@ impl Sampler {
             })
             .collect();
         let moved = PointerMove { positions };
-        engine.record(if self.touch { EventData::TouchMove(moved) } else { EventData::MouseMove(moved) });
+        engine.record(if self.touch {
+            EventData::TouchMove(moved)
+        } else {
+            EventData::MouseMove(moved)
+        });
     }
 }

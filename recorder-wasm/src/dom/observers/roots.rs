@@ -30,14 +30,19 @@ pub(super) fn install(engine: &Engine) {
     let hook: Hook = Rc::new(move |this: &JsValue, _: &Array| {
         let (engine, host) = (engine_ref.clone(), this.clone());
         let after: After = Box::new(move |root| {
-            let Some(engine) = engine.upgrade() else { return };
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
             // Closed roots are never recorded, as in snapshots. (attachShadow returned, so
             // `this` is an element; checked through Reflect all the same.)
             let is_element = js::number(&host, "nodeType") == Some(f64::from(Node::ELEMENT_NODE));
             if js::string(root, "mode").as_deref() != Some("open") || !is_element {
                 return;
             }
-            engine.shadow_attached(host.unchecked_ref::<Element>(), root.unchecked_ref::<Node>());
+            engine.shadow_attached(
+                host.unchecked_ref::<Element>(),
+                root.unchecked_ref::<Node>(),
+            );
         });
         Some(after)
     });
@@ -46,7 +51,9 @@ pub(super) fn install(engine: &Engine) {
 
 pub(super) fn install_document(engine: &Engine, document: &Document) {
     engine.listen(document, "load", true, |engine, event| {
-        let Some(target) = event.target().map(JsValue::from) else { return };
+        let Some(target) = event.target().map(JsValue::from) else {
+            return;
+        };
         if js::number(&target, "nodeType") != Some(f64::from(Node::ELEMENT_NODE)) {
             return;
         }

@@ -16,11 +16,17 @@ use super::timer::Throttled;
 use crate::recorder::Engine;
 
 fn interval(engine: &Engine) -> u32 {
-    engine.with_core(|core| core.options.capture.scroll_interval_ms).unwrap_or(100)
+    engine
+        .with_core(|core| core.options.capture.scroll_interval_ms)
+        .unwrap_or(100)
 }
 
 fn to_scroll(target: u32, (x, y): (i32, i32)) -> EventData {
-    EventData::Scroll(Scroll { target: NodeId(target), x, y })
+    EventData::Scroll(Scroll {
+        target: NodeId(target),
+        x,
+        y,
+    })
 }
 
 fn to_resize(_: u8, (width, height): (u32, u32)) -> EventData {
@@ -41,7 +47,10 @@ pub(super) fn install(engine: &Engine, document: &Document) {
                 let view = js::get(&target, "defaultView").unwrap_or(JsValue::UNDEFINED);
                 (js::number(&view, "scrollX"), js::number(&view, "scrollY"))
             }
-            Some(Node::ELEMENT_NODE) => (js::number(&target, "scrollLeft"), js::number(&target, "scrollTop")),
+            Some(Node::ELEMENT_NODE) => (
+                js::number(&target, "scrollLeft"),
+                js::number(&target, "scrollTop"),
+            ),
             _ => return,
         };
         let position = (js::pixels(position.0), js::pixels(position.1));
@@ -54,7 +63,16 @@ pub(super) fn install(engine: &Engine, document: &Document) {
 pub(super) fn install_resize(engine: &Engine) {
     let throttled = Throttled::new(engine, interval(engine), to_resize);
     engine.listen(&engine.window, "resize", false, move |engine, _| {
-        let dimension = |key| js::number(&engine.window, key).unwrap_or(0.0).max(0.0).round() as u32;
-        throttled.offer(engine, 0, (dimension("innerWidth"), dimension("innerHeight")));
+        let dimension = |key| {
+            js::number(&engine.window, key)
+                .unwrap_or(0.0)
+                .max(0.0)
+                .round() as u32
+        };
+        throttled.offer(
+            engine,
+            0,
+            (dimension("innerWidth"), dimension("innerHeight")),
+        );
     });
 }

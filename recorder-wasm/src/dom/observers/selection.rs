@@ -63,7 +63,12 @@ fn read(engine: &Engine, document: &Document) -> Option<Option<SelectionRange>> 
     engine.with_core(|core| {
         let anchor = endpoint(&core.ids, &core.privacy, &anchor)?;
         let focus = endpoint(&core.ids, &core.privacy, &focus)?;
-        Some(SelectionRange { anchor, anchor_offset, focus, focus_offset })
+        Some(SelectionRange {
+            anchor,
+            anchor_offset,
+            focus,
+            focus_offset,
+        })
     })
 }
 
@@ -87,9 +92,9 @@ fn container(node: &Node) -> Option<web_sys::Element> {
     let parent = node.parent_node()?;
     match parent.node_type() {
         Node::ELEMENT_NODE => Some(parent.unchecked_into()),
-        Node::DOCUMENT_FRAGMENT_NODE => {
-            js::get(&parent, "host").filter(|host| !js::is_nullish(host)).map(JsCast::unchecked_into)
-        }
+        Node::DOCUMENT_FRAGMENT_NODE => js::get(&parent, "host")
+            .filter(|host| !js::is_nullish(host))
+            .map(JsCast::unchecked_into),
         _ => None,
     }
 }

@@ -53,7 +53,11 @@ impl Sheets {
     }
 
     pub(super) fn is_sent(&self, sheet: &JsValue) -> bool {
-        sheet.is_object() && self.sent.try_borrow().is_ok_and(|sent| sent.has(sheet.unchecked_ref()))
+        sheet.is_object()
+            && self
+                .sent
+                .try_borrow()
+                .is_ok_and(|sent| sent.has(sheet.unchecked_ref()))
     }
 
     pub(super) fn mark_sent(&self, sheet: &JsValue) {
@@ -101,15 +105,21 @@ impl Sheets {
         let Some(rules) = js::get(sheet, "cssRules") else {
             return Vec::new();
         };
-        let count = js::number(&rules, "length").unwrap_or(0.0).min(f64::from(MAX_RULES)) as u32;
+        let count = js::number(&rules, "length")
+            .unwrap_or(0.0)
+            .min(f64::from(MAX_RULES)) as u32;
         let base = self.base(sheet);
-        (0..count).filter_map(|index| rule_text(&rules, index, &base)).collect()
+        (0..count)
+            .filter_map(|index| rule_text(&rules, index, &base))
+            .collect()
     }
 
     /// A replay runs on another origin: `url()`s resolve against the sheet's own URL, or
     /// the document's base for inline and constructed sheets.
     fn base(&self, sheet: &JsValue) -> String {
-        js::string(sheet, "href").or_else(|| js::string(&self.document, "baseURI")).unwrap_or_default()
+        js::string(sheet, "href")
+            .or_else(|| js::string(&self.document, "baseURI"))
+            .unwrap_or_default()
     }
 }
 
@@ -117,7 +127,9 @@ fn rule_text(rules: &JsValue, index: u32, base: &str) -> Option<String> {
     let rule = js_sys::Reflect::get_u32(rules, index).ok()?;
     let text = js::string(&rule, "cssText")?;
     let absolute = crate::css_urls::absolutize(&text, |url| {
-        web_sys::Url::new_with_base(url.trim(), base).ok().map(|u| u.href())
+        web_sys::Url::new_with_base(url.trim(), base)
+            .ok()
+            .map(|u| u.href())
     });
     Some(absolute.into_owned())
 }

@@ -32,7 +32,11 @@ impl Timer {
             fired.set(None);
             on_fire();
         });
-        Timer { window: window.clone(), handle, callback }
+        Timer {
+            window: window.clone(),
+            handle,
+            callback,
+        }
     }
 
     /// Fires once after `delay_ms`, unless already armed (the earlier deadline stands).
@@ -41,10 +45,13 @@ impl Timer {
             return;
         }
         let delay = delay_ms.clamp(0.0, 60_000.0).ceil() as i32;
-        if let Ok(id) = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            self.callback.as_ref().unchecked_ref(),
-            delay,
-        ) {
+        if let Ok(id) = self
+            .window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                self.callback.as_ref().unchecked_ref(),
+                delay,
+            )
+        {
             self.handle.set(Some(id));
         }
     }
@@ -82,7 +89,11 @@ const MAX_KEYS: usize = 256;
 
 impl<K: Copy + Eq + Hash, V> Throttle<K, V> {
     pub(super) fn new(interval_ms: u32) -> Self {
-        Throttle { interval: f64::from(interval_ms), last: HashMap::new(), pending: Vec::new() }
+        Throttle {
+            interval: f64::from(interval_ms),
+            last: HashMap::new(),
+            pending: Vec::new(),
+        }
     }
 
     /// `Ok(value)` to record now, or `Err(delay)` when the value was kept as the key's
@@ -134,7 +145,11 @@ pub(super) struct Throttled<K, V> {
 }
 
 impl<K: Copy + Eq + Hash + 'static, V: 'static> Throttled<K, V> {
-    pub(super) fn new(engine: &Engine, interval_ms: u32, to_event: fn(K, V) -> EventData) -> Rc<Self> {
+    pub(super) fn new(
+        engine: &Engine,
+        interval_ms: u32,
+        to_event: fn(K, V) -> EventData,
+    ) -> Rc<Self> {
         Rc::new_cyclic(|me: &Weak<Self>| {
             let me = me.clone();
             Throttled {
@@ -172,7 +187,12 @@ impl<K: Copy + Eq + Hash + 'static, V: 'static> Throttled<K, V> {
         if let Some(engine) = self.engine.upgrade()
             && !ready.is_empty()
         {
-            engine.record_all(ready.into_iter().map(|(k, v)| (self.to_event)(k, v)).collect());
+            engine.record_all(
+                ready
+                    .into_iter()
+                    .map(|(k, v)| (self.to_event)(k, v))
+                    .collect(),
+            );
         }
     }
 }

@@ -39,7 +39,7 @@ pub async fn show(id: &str) {
     let _ = app.append_child(&layout.root.0);
     let key = load::pinned_key();
 
-    let loaded = match load::session(id).await {
+    let mut loaded = match load::session(id).await {
         Ok(loaded) => loaded,
         Err(failure) => {
             layout
@@ -53,7 +53,8 @@ pub async fn show(id: &str) {
         }
     };
     let rows = Rc::new(panels::audit(&layout.audit, &loaded.audit.entries));
-    let timeline = Timeline::new(loaded.batches.clone());
+    // The decoded batches move into the timeline; verification needs only the bytes.
+    let timeline = Timeline::new(std::mem::take(&mut loaded.batches));
     view::draw_markers(&layout.bar, &timeline);
     panels::console(&layout.console, &timeline);
     panels::pages(&layout.pages, &timeline);

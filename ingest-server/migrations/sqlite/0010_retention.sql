@@ -1,0 +1,11 @@
+-- Per-project retention (decision 0016): sessions that started more than `days`
+-- days ago are erased (their data keys destroyed, a session_erased entry
+-- appended). A project without a row keeps its recordings. Not part of the log:
+-- each change is an admin_action entry in the access log.
+CREATE TABLE project_retention (
+    project   TEXT PRIMARY KEY NOT NULL REFERENCES projects (id),
+    days      INTEGER NOT NULL CHECK (days > 0),
+    set_at_ms INTEGER NOT NULL
+) STRICT;
+-- The reaper's walk: a project's sessions oldest first.
+CREATE INDEX sessions_project_started_idx ON sessions (project, started_at_ms);
