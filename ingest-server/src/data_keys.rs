@@ -139,15 +139,15 @@ impl DataKeys {
         }
     }
 
-    /// What `session`'s payloads are, from the stored key row.
+    /// What `session`'s payloads are, from the stored key row. Never from the
+    /// cache: a reader must see an erasure made by another node or the CLI at
+    /// once (one indexed read per replay or export is cheap; the cache is for
+    /// the per-batch ingest path).
     pub async fn for_reading(
         &self,
         store: &dyn Storage,
         session: Uuid,
     ) -> Result<KeyState, StorageError> {
-        if let Some(key) = self.cached(&session) {
-            return Ok(KeyState::Sealed(key));
-        }
         let Some(row) = store.session_key(session).await? else {
             return Ok(KeyState::Unsealed);
         };

@@ -17,6 +17,8 @@ use crate::hash::sha256;
 
 /// A session's data key.
 pub const KEY_LEN: usize = 32;
+/// Bytes a sealed payload is longer than the plain one: the AEAD tag.
+pub const SEAL_OVERHEAD: usize = 16;
 const NONCE_LEN: usize = 12;
 const PAYLOAD_AAD: &[u8] = b"affidavit/payload/1\0";
 const WRAP_AAD: &[u8] = b"affidavit/data-key/1\0";

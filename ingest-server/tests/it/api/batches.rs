@@ -9,8 +9,11 @@ pub fn new_session() -> Uuid {
 
 /// A batch of `events` events (a meta event, then clicks), encoded as the recorder
 /// sends it. Different `events` counts give different bytes for the same seq.
+/// When every test recording started (Unix ms).
+pub const STARTED_AT_MS: i64 = 1_700_000_000_000;
+
 pub fn encoded(project: &str, session: Uuid, seq: u64, events: usize) -> Vec<u8> {
-    let started = 1_700_000_000_000;
+    let started = STARTED_AT_MS;
     let mut list = Vec::with_capacity(events);
     if events > 0 {
         list.push(Event::new(

@@ -52,13 +52,24 @@ async fn a_full_writer_queue_is_429_with_retry_after(backend: Backend) {
         s.database.postgres.statement_timeout_ms = 30_000;
     })
     .await;
+    // Six sessions opened first: a session's first batch makes its data key, a
+    // write of its own that the lock below would hold up before the queue.
+    let sessions: Vec<_> = (0..6).map(|_| new_session()).collect();
+    for &session in &sessions {
+        let opened = app
+            .post_batch(batches::encoded(PROJECT, session, 0, 1))
+            .await;
+        assert_eq!(opened.status(), 200);
+    }
+    wait_for_metric(&app, "affidavit_ingest_commit_group_batches_count 6").await;
     let lock = support::raw_db(&app).await.hold_write_lock().await;
-    let first = post(&app, batches::encoded(PROJECT, new_session(), 0, 3));
+    let first = post(&app, batches::encoded(PROJECT, sessions[0], 1, 3));
     // The writer has taken the first batch and is blocked on the lock.
-    wait_for_metric(&app, "affidavit_ingest_commit_group_batches_count 1").await;
+    wait_for_metric(&app, "affidavit_ingest_commit_group_batches_count 7").await;
 
-    let bodies: Vec<Vec<u8>> = (0..5)
-        .map(|_| batches::encoded(PROJECT, new_session(), 0, 3))
+    let bodies: Vec<Vec<u8>> = sessions[1..]
+        .iter()
+        .map(|&session| batches::encoded(PROJECT, session, 1, 3))
         .collect();
     let mut waiting: Vec<_> = bodies
         .iter()

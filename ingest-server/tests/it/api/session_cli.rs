@@ -10,7 +10,7 @@ use super::harness::{ORIGIN, PROJECT, TestApp, spawn_app};
 use crate::support::Backend;
 
 /// Runs the binary on the app's data directory (off the async runtime: it blocks).
-async fn affidavit(app: &TestApp, args: &[&str]) -> Output {
+pub(super) async fn affidavit(app: &TestApp, args: &[&str]) -> Output {
     let data_dir = app.data_dir.path().to_path_buf();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {

@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ingest_server::auth::Role;
+use ledger::sealed::open_payload;
 use ledger::session::{EvidenceEntry, InclusionEvidence, SessionEvidence, Verdict, verify_session};
 use ledger::{EntryKind, Hash};
 use protocol::api::{SessionAudit, SessionProofs};
@@ -27,6 +28,17 @@ pub(super) async fn record(app: &TestApp, n: u64) -> (Uuid, Vec<Vec<u8>>) {
         sent.push(body);
     }
     (session, sent)
+}
+
+/// The data key an events answer carries for a sealed session.
+pub(super) fn data_key(response: &reqwest::Response) -> [u8; 32] {
+    let hex_key = response.headers()["x-affidavit-data-key"]
+        .to_str()
+        .expect("ascii");
+    hex::decode(hex_key)
+        .expect("hex")
+        .try_into()
+        .expect("32 bytes")
 }
 
 pub(super) async fn error_code(response: reqwest::Response) -> String {
@@ -168,13 +180,21 @@ async fn the_view_is_on_the_record_before_the_first_event_is_sent(backend: Backe
     );
     assert_eq!(record.client, "127.0.0.1");
 
-    // The stream is every batch exactly as received, in order.
+    // The stream is every batch as stored (sealed), in order, with the key that
+    // opens each to exactly the bytes received.
+    let key = data_key(&response);
     let body = response.bytes().await.expect("body");
     let frames = read_frames(&body, usize::MAX).expect("frames");
     assert_eq!(frames.len(), 3);
     for (i, frame) in frames.iter().enumerate() {
         assert_eq!(frame.batch_seq, i as u64);
-        assert_eq!(frame.payload, sent[i].as_slice(), "batch {i} byte for byte");
+        assert_ne!(
+            frame.payload,
+            sent[i].as_slice(),
+            "batch {i} is sealed at rest"
+        );
+        let opened = open_payload(&key, &session, frame.batch_seq, frame.payload).expect("opens");
+        assert_eq!(opened, sent[i], "batch {i} byte for byte");
     }
     // Batch 0 follows session_opened.
     assert_eq!(frames[0].session_seq, 1);
@@ -250,6 +270,7 @@ async fn views_interleaved_with_ingest_keep_one_valid_chain_that_the_ledger_veri
     let alice = sign_in(&app, "alice", Role::Reviewer).await;
     let session = new_session();
     let mut payloads: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut sent: Vec<Vec<u8>> = Vec::new();
     for seq in 0..3 {
         let body = batches::encoded(PROJECT, session, seq, 4);
         assert_eq!(
@@ -257,13 +278,24 @@ async fn views_interleaved_with_ingest_keep_one_valid_chain_that_the_ledger_veri
             200,
             "batch {seq}"
         );
-        payloads.push((seq, body));
+        sent.push(body);
         // A view between batches: the next batch must still chain and number on.
         let view = app
             .get_as(&alice, &format!("/v1/sessions/{session}/events"))
             .await;
         assert_eq!(view.status(), 200);
-        view.bytes().await.expect("body");
+        let key = data_key(&view);
+        let body = view.bytes().await.expect("body");
+        // The last view streams every batch, sealed as the entries hash them.
+        payloads = read_frames(&body, usize::MAX)
+            .expect("frames")
+            .iter()
+            .map(|f| {
+                let opened = open_payload(&key, &session, f.batch_seq, f.payload).expect("opens");
+                assert_eq!(opened, sent[f.batch_seq as usize]);
+                (f.batch_seq, f.payload.to_vec())
+            })
+            .collect();
     }
     // opened + 3 batches + 3 views, all in the tree.
     let checkpoint = app.wait_for_session(session).await;

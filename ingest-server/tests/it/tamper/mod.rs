@@ -67,6 +67,8 @@ impl Log {
         for s in 0..SESSIONS {
             let session = new_session();
             payload_bytes += post_batches(&app, session, 0..BATCHES, 3 + s).await;
+            // Stored sealed: each batch carries its AEAD tag.
+            payload_bytes += BATCHES * ledger::sealed::SEAL_OVERHEAD as u64;
             sessions.push(session);
         }
         app.wait_for_tree(ENTRIES).await;
