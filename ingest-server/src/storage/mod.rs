@@ -20,6 +20,7 @@ mod integrate_check;
 mod keys_sql;
 mod retention_sql;
 mod search_sql;
+mod session_state_sql;
 mod shared_sql;
 
 mod postgres;
@@ -198,6 +199,14 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         &self,
         project: &str,
         started_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError>;
+
+    /// Up to `limit` open sessions (no `session_closed` entry) whose last batch
+    /// arrived before `last_received_before_ms`, least recently written first.
+    async fn idle_sessions(
+        &self,
+        last_received_before_ms: i64,
         limit: u32,
     ) -> Result<Vec<Uuid>, StorageError>;
 

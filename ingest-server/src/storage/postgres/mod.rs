@@ -282,6 +282,15 @@ impl Storage for PostgresStore {
         .await
     }
 
+    async fn idle_sessions(
+        &self,
+        last_received_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        crate::storage::session_state_sql::idle_sessions(&self.pool, last_received_before_ms, limit)
+            .await
+    }
+
     async fn access_entries(&self, query: &AccessQuery) -> Result<Vec<AccessRow>, StorageError> {
         crate::storage::access_sql::access_entries(&self.pool, query).await
     }
