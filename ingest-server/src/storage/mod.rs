@@ -14,6 +14,7 @@ mod access_sql;
 mod accounts_sql;
 mod append_group;
 mod audit_sql;
+mod checkpoints_sql;
 mod convert;
 mod index_sql;
 mod integrate_check;
@@ -100,6 +101,14 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     async fn tree_size(&self) -> Result<u64, StorageError>;
 
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError>;
+
+    /// Up to `limit` checkpoints larger than `after_size`, smallest first (for
+    /// archivers: `GET /v1/checkpoints`).
+    async fn checkpoints_after(
+        &self,
+        after_size: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError>;
 
     /// All checkpoints, smallest size first (for `fsck`).
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StorageError>;

@@ -173,6 +173,14 @@ impl Storage for SqliteStore {
         self.latest_checkpoint_impl().await
     }
 
+    async fn checkpoints_after(
+        &self,
+        after_size: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError> {
+        crate::storage::checkpoints_sql::checkpoints_after(&self.pool, after_size, limit).await
+    }
+
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StorageError> {
         self.checkpoints_impl().await
     }
