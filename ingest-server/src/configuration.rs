@@ -15,12 +15,14 @@ mod encryption;
 mod export;
 mod retention;
 mod search;
+mod session_close;
 
 pub use access_log::AccessLogSettings;
 pub use encryption::EncryptionSettings;
 pub use export::ExportSettings;
 pub use retention::RetentionSettings;
 pub use search::{IndexerSettings, MAX_INDEXED_PER_SESSION, SearchSettings};
+pub use session_close::SessionCloseSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -44,6 +46,7 @@ pub struct Settings {
     pub access_log: AccessLogSettings,
     pub encryption: EncryptionSettings,
     pub retention: RetentionSettings,
+    pub session_close: SessionCloseSettings,
 }
 
 /// Sign-in to the viewer.
@@ -191,6 +194,7 @@ impl Default for Settings {
             access_log: AccessLogSettings::default(),
             encryption: EncryptionSettings::default(),
             retention: RetentionSettings::default(),
+            session_close: SessionCloseSettings::default(),
         }
     }
 }
@@ -279,6 +283,7 @@ impl Settings {
         access_log::validate(self)?;
         encryption::validate(self)?;
         retention::validate(self)?;
+        session_close::validate(self)?;
         if self.assets.recorder_dir.as_os_str().is_empty()
             || self.assets.www_dir.as_os_str().is_empty()
             || self.assets.viewer_dir.as_os_str().is_empty()

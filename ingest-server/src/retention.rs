@@ -90,16 +90,8 @@ impl Reaper {
         Ok(erased)
     }
 
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let interval = Duration::from_millis(self.settings.check_interval_ms);
-        loop {
-            if let Err(e) = self.sweep(now_ms()).await {
-                tracing::warn!(error = %e, "retention pass failed; will retry");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = shutdown.changed() => break,
-            }
-        }
+        crate::periodic::every(interval, shutdown, "retention", || self.sweep(now_ms())).await;
     }
 }

@@ -21,6 +21,7 @@ use crate::metrics::Metrics;
 use crate::retention::Reaper;
 use crate::seal::EntrySeal;
 use crate::search::indexer::Indexer;
+use crate::session_close::Closer;
 use crate::state::AppState;
 use crate::storage::{PostgresStore, SqliteStore, Storage};
 use crate::{checkpoint_file, keys, published, routes};
@@ -37,6 +38,7 @@ pub struct Application {
     integrator: JoinHandle<()>,
     indexer: JoinHandle<()>,
     reaper: JoinHandle<()>,
+    closer: JoinHandle<()>,
     /// Stops the background tasks (integrator, indexer).
     stop_background: watch::Sender<bool>,
 }
@@ -180,6 +182,12 @@ impl Application {
             keys: data_keys.clone(),
             settings: settings.retention.clone(),
         };
+        let closer = Closer {
+            store: store.clone(),
+            origin: settings.log_origin.clone(),
+            seal: seal.clone(),
+            settings: settings.session_close.clone(),
+        };
         let integrator = Integrator {
             store,
             signer,
@@ -192,6 +200,7 @@ impl Application {
         let (stop_background, stopped) = watch::channel(false);
         let indexer = tokio::spawn(indexer.run(stopped.clone()));
         let reaper = tokio::spawn(reaper.run(stopped.clone()));
+        let closer = tokio::spawn(closer.run(stopped.clone()));
         let integrator = tokio::spawn(integrator.run(stopped));
         Ok(Application {
             port,
@@ -202,6 +211,7 @@ impl Application {
             integrator,
             indexer,
             reaper,
+            closer,
             stop_background,
         })
     }
@@ -235,6 +245,7 @@ impl Application {
             integrator,
             indexer,
             reaper,
+            closer,
             stop_background,
             ..
         } = self;
@@ -246,6 +257,7 @@ impl Application {
         let _ = stop_background.send(true);
         let _ = indexer.await;
         let _ = reaper.await;
+        let _ = closer.await;
         let _ = integrator.await;
         tracing::info!("stopped");
         Ok(())

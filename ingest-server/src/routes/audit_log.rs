@@ -181,13 +181,7 @@ fn to_item(row: AccessRow) -> AccessLogEntry {
         record,
         entry: AuditEntry {
             session_seq: row.session_seq,
-            kind: u8::try_from(row.kind_code)
-                .ok()
-                .and_then(EntryKind::from_u8)
-                .map_or_else(
-                    || format!("unknown_{}", row.kind_code),
-                    |k| k.name().to_owned(),
-                ),
+            kind: super::replay::kind_name(row.kind_code),
             batch_seq: None,
             received_at_ms: row.received_at_ms,
             actor: decoded.map(|e| e.actor).unwrap_or_default(),

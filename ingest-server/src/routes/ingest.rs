@@ -279,6 +279,14 @@ async fn accept(
             ),
             expected_seq: Some(expected_seq),
         }),
+        AppendOutcome::Closed => Err(ApiError::Conflict {
+            code: "session_closed",
+            message: format!(
+                "session {} was closed after being idle; record into a new session",
+                batch.session_id
+            ),
+            expected_seq: None,
+        }),
         AppendOutcome::ForeignSession => Err(ApiError::Conflict {
             code: "foreign_session",
             message: format!("session {} belongs to another project", batch.session_id),

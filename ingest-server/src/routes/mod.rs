@@ -25,6 +25,8 @@ pub fn register(cfg: &mut web::ServiceConfig) {
             web::method(actix_web::http::Method::OPTIONS).to(ingest::preflight),
         )
         .route("/v1/checkpoint", web::get().to(checkpoint::latest))
+        .route("/v1/checkpoints", web::get().to(checkpoint::list))
+        .route("/v1/checkpoints/{size}", web::get().to(checkpoint::at_size))
         .route("/v1/proof/inclusion", web::get().to(proof::inclusion))
         .route("/v1/proof/consistency", web::get().to(proof::consistency))
         .route("/v1/log-key", web::get().to(replay::log_key))

@@ -149,13 +149,7 @@ pub async fn audit(
             let decoded = Entry::decode(&row.entry_bytes).ok();
             AuditEntry {
                 session_seq: row.session_seq,
-                kind: u8::try_from(row.kind_code)
-                    .ok()
-                    .and_then(EntryKind::from_u8)
-                    .map_or_else(
-                        || format!("unknown_{}", row.kind_code),
-                        |k| k.name().to_owned(),
-                    ),
+                kind: kind_name(row.kind_code),
                 batch_seq: row.batch_seq,
                 received_at_ms: row.received_at_ms,
                 actor: decoded.map(|e| e.actor).unwrap_or_default(),
@@ -238,4 +232,12 @@ pub async fn log_key(state: web::Data<AppState>) -> HttpResponse {
         vkey: verifier.to_vkey(),
         fingerprint: verifier.fingerprint(),
     })
+}
+
+/// A stored kind code's name; an unknown code is shown, not hidden.
+pub(crate) fn kind_name(code: i64) -> String {
+    u8::try_from(code)
+        .ok()
+        .and_then(EntryKind::from_u8)
+        .map_or_else(|| format!("unknown_{code}"), |k| k.name().to_owned())
 }

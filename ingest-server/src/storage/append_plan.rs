@@ -64,6 +64,10 @@ pub fn plan_append(
         };
         return Ok(AppendPlan::Reply(outcome));
     }
+    if head.is_some_and(|h| h.closed) {
+        // Retries of batches it already holds still get their receipts (above).
+        return Ok(AppendPlan::Reply(AppendOutcome::Closed));
+    }
     if req.seq > next_batch_seq {
         return Ok(AppendPlan::Reply(AppendOutcome::Gap {
             expected_seq: next_batch_seq,
@@ -104,6 +108,7 @@ pub fn plan_append(
         next_entry_seq: batch.session_seq + 1,
         next_batch_seq: req.seq + 1,
         head_hash: batch.leaf_hash,
+        closed: false,
     };
     entries.push(batch);
     Ok(AppendPlan::Insert {
@@ -219,6 +224,7 @@ pub fn plan_open(
         next_entry_seq: 1,
         next_batch_seq: 0,
         head_hash: entry.leaf_hash,
+        closed: false,
     };
     Ok((entry, head))
 }
@@ -251,6 +257,7 @@ pub fn plan_access(
     let new_head = SessionHead {
         next_entry_seq: entry.session_seq + 1,
         head_hash: entry.leaf_hash,
+        closed: head.closed || access.kind == EntryKind::SessionClosed,
         ..head.clone()
     };
     Ok((entry, new_head))
@@ -333,6 +340,41 @@ mod tests {
                 .push(&e.entry_bytes, Some(&e.payload))
                 .expect("chain verifies");
         }
+    }
+
+    #[test]
+    fn a_closed_chain_takes_no_batch_but_still_answers_retries() {
+        let (entries, head, receipt) =
+            insert(plan_append(ORIGIN, &seal(), None, None, &req(0, b"a")).expect("plans"));
+        let closed = SessionHead {
+            closed: true,
+            ..head
+        };
+        let existing = ExistingBatch {
+            session_seq: 1,
+            leaf_hash: entries[1].leaf_hash,
+            payload_hash: sha256(b"a"),
+        };
+        assert_eq!(
+            plan_append(ORIGIN, &seal(), Some(&closed), None, &req(1, b"b")).expect("plans"),
+            AppendPlan::Reply(AppendOutcome::Closed)
+        );
+        assert_eq!(
+            plan_append(ORIGIN, &seal(), Some(&closed), None, &req(5, b"b")).expect("plans"),
+            AppendPlan::Reply(AppendOutcome::Closed),
+            "not a gap: nothing can follow"
+        );
+        assert_eq!(
+            plan_append(
+                ORIGIN,
+                &seal(),
+                Some(&closed),
+                Some(&existing),
+                &req(0, b"a")
+            )
+            .expect("plans"),
+            AppendPlan::Reply(AppendOutcome::Duplicate(receipt))
+        );
     }
 
     #[test]

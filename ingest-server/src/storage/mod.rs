@@ -14,12 +14,14 @@ mod access_sql;
 mod accounts_sql;
 mod append_group;
 mod audit_sql;
+mod checkpoints_sql;
 mod convert;
 mod index_sql;
 mod integrate_check;
 mod keys_sql;
 mod retention_sql;
 mod search_sql;
+mod session_state_sql;
 mod shared_sql;
 
 mod postgres;
@@ -99,6 +101,14 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
     async fn tree_size(&self) -> Result<u64, StorageError>;
 
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StorageError>;
+
+    /// Up to `limit` checkpoints larger than `after_size`, smallest first (for
+    /// archivers: `GET /v1/checkpoints`).
+    async fn checkpoints_after(
+        &self,
+        after_size: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError>;
 
     /// All checkpoints, smallest size first (for `fsck`).
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StorageError>;
@@ -198,6 +208,14 @@ pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
         &self,
         project: &str,
         started_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError>;
+
+    /// Up to `limit` open sessions (no `session_closed` entry) whose last batch
+    /// arrived before `last_received_before_ms`, least recently written first.
+    async fn idle_sessions(
+        &self,
+        last_received_before_ms: i64,
         limit: u32,
     ) -> Result<Vec<Uuid>, StorageError>;
 

@@ -88,10 +88,5 @@ pub(crate) async fn expired_sessions<DB: SqlDialect>(
     DB::bind(&mut qb, Bind::I64(started_before_ms));
     qb.push(" ORDER BY s.started_at_ms LIMIT ");
     DB::bind(&mut qb, Bind::I64(to_i64("limit", u64::from(limit))?));
-    let mut conn = pool.acquire().await?;
-    DB::fetch_all(&mut conn, &mut qb)
-        .await?
-        .iter()
-        .map(|row| Ok(DB::uuid_at(row, "session_id")?))
-        .collect()
+    super::shared_sql::session_ids(pool, &mut qb).await
 }

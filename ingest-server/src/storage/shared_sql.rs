@@ -147,3 +147,16 @@ pub(crate) fn opt_u64_at<DB: SqlDialect>(
         .map(|v| to_u64(column, v))
         .transpose()
 }
+
+/// Runs `qb`, a query selecting `session_id`, and answers the ids.
+pub(crate) async fn session_ids<DB: SqlDialect>(
+    pool: &Pool<DB>,
+    qb: &mut QueryBuilder<DB>,
+) -> Result<Vec<Uuid>, StorageError> {
+    let mut conn = pool.acquire().await?;
+    DB::fetch_all(&mut conn, qb)
+        .await?
+        .iter()
+        .map(|row| Ok(DB::uuid_at(row, "session_id")?))
+        .collect()
+}

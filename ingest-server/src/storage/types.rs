@@ -126,6 +126,8 @@ pub enum AppendOutcome {
     },
     /// The session id already belongs to another project.
     ForeignSession,
+    /// The session's chain was closed (`session_closed`); nothing appended.
+    Closed,
 }
 
 /// The mutable head of a session's chain (the `sessions` row).
@@ -135,6 +137,8 @@ pub struct SessionHead {
     pub next_entry_seq: u64,
     pub next_batch_seq: u64,
     pub head_hash: Hash,
+    /// A `session_closed` entry ends the chain: no batch may follow it.
+    pub closed: bool,
 }
 
 /// The stored batch entry with a given (session, seq), for duplicate detection.

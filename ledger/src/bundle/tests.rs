@@ -90,6 +90,36 @@ struct Fixture {
     other_session: Vec<(Vec<u8>, Vec<u8>, u64)>,
 }
 
+/// Session A's bundle against the tree of `size`, without entries yet.
+fn session_a_bundle(log: &Log, size: u64) -> Bundle {
+    Bundle {
+        origin: ORIGIN.into(),
+        project: PROJECT.into(),
+        session: session_a(),
+        checkpoint_note: sign(log, size),
+        entries: Vec::new(),
+        consistency: Vec::new(),
+        data_key: Some(DATA_KEY),
+    }
+}
+
+/// A recorded chain's entries with their inclusion proofs in the tree of `size`.
+fn proven(log: &Log, chain: Vec<(Vec<u8>, Vec<u8>, u64)>, size: u64) -> Vec<BundleEntry> {
+    chain
+        .into_iter()
+        .enumerate()
+        .map(|(seq, (entry_bytes, payload, index))| BundleEntry {
+            session_seq: seq as u64,
+            entry_bytes,
+            payload,
+            inclusion: Some(InclusionEvidence {
+                index,
+                proof: log.tree.inclusion_proof(index, size).expect("proof"),
+            }),
+        })
+        .collect()
+}
+
 fn sign(log: &Log, size: u64) -> String {
     log.signer.sign(&Checkpoint {
         origin: ORIGIN.into(),
@@ -110,23 +140,7 @@ fn fixture() -> Fixture {
     let chain = record(&mut log, session_a(), &RECORDING);
     let size = log.tree.size();
     let bundle = Bundle {
-        origin: ORIGIN.into(),
-        project: PROJECT.into(),
-        session: session_a(),
-        checkpoint_note: sign(&log, size),
-        entries: chain
-            .into_iter()
-            .enumerate()
-            .map(|(seq, (entry_bytes, payload, index))| BundleEntry {
-                session_seq: seq as u64,
-                entry_bytes,
-                payload,
-                inclusion: Some(InclusionEvidence {
-                    index,
-                    proof: log.tree.inclusion_proof(index, size).expect("proof"),
-                }),
-            })
-            .collect(),
+        entries: proven(&log, chain, size),
         consistency: vec![ConsistencyEvidence {
             from_size: earlier,
             from_root: log.tree.root_at(earlier).expect("root"),
@@ -135,7 +149,7 @@ fn fixture() -> Fixture {
                 .consistency_proof(earlier, size)
                 .expect("consistency"),
         }],
-        data_key: Some(DATA_KEY),
+        ..session_a_bundle(&log, size)
     };
     Fixture {
         log,
@@ -418,25 +432,8 @@ fn a_closed_session_may_not_record_after_its_close() {
     let chain = record(&mut log, session_a(), &kinds);
     let size = log.tree.size();
     let bundle = Bundle {
-        origin: ORIGIN.into(),
-        project: PROJECT.into(),
-        session: session_a(),
-        checkpoint_note: sign(&log, size),
-        entries: chain
-            .into_iter()
-            .enumerate()
-            .map(|(seq, (entry_bytes, payload, index))| BundleEntry {
-                session_seq: seq as u64,
-                entry_bytes,
-                payload,
-                inclusion: Some(InclusionEvidence {
-                    index,
-                    proof: log.tree.inclusion_proof(index, size).expect("proof"),
-                }),
-            })
-            .collect(),
-        consistency: Vec::new(),
-        data_key: Some(DATA_KEY),
+        entries: proven(&log, chain, size),
+        ..session_a_bundle(&log, size)
     };
     let report = verify_bundle(
         &bundle.to_archive().expect("archive"),
@@ -501,25 +498,9 @@ fn an_erased_session_still_verifies_but_cannot_be_replayed() {
     let chain = record(&mut log, session_a(), &kinds);
     let size = log.tree.size();
     let mut bundle = Bundle {
-        origin: ORIGIN.into(),
-        project: PROJECT.into(),
-        session: session_a(),
-        checkpoint_note: sign(&log, size),
-        entries: chain
-            .into_iter()
-            .enumerate()
-            .map(|(seq, (entry_bytes, payload, index))| BundleEntry {
-                session_seq: seq as u64,
-                entry_bytes,
-                payload,
-                inclusion: Some(InclusionEvidence {
-                    index,
-                    proof: log.tree.inclusion_proof(index, size).expect("proof"),
-                }),
-            })
-            .collect(),
-        consistency: Vec::new(),
+        entries: proven(&log, chain, size),
         data_key: None,
+        ..session_a_bundle(&log, size)
     };
     let key = log.signer.verifier();
     let report = verify_bundle(&bundle.to_archive().expect("archive"), &key, None);

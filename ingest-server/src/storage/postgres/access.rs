@@ -1,6 +1,5 @@
 //! Access entries (views, exports) appended to a session's chain, on PostgreSQL.
 
-use ledger::EntryKind;
 use sqlx::Row;
 
 use super::PostgresStore;
@@ -8,7 +7,7 @@ use crate::seal::EntrySeal;
 use crate::storage::append_group::{GroupWrite, open_chain_write};
 use crate::storage::append_plan::plan_access;
 use crate::storage::convert::{to_hash, to_i64, to_u64};
-use crate::storage::keys_sql::erase_session;
+use crate::storage::session_state_sql::{already_done, apply_effects};
 use crate::storage::types::*;
 
 impl PostgresStore {
@@ -41,7 +40,7 @@ impl PostgresStore {
         let mut tx = self.pool.begin().await?;
         // The session row lock that serializes ingest into this chain.
         let row = sqlx::query(
-            "SELECT project, next_entry_seq, next_batch_seq, head_hash FROM sessions \
+            "SELECT project, next_entry_seq, next_batch_seq, head_hash, closed_at_ms FROM sessions \
              WHERE session_id = $1 FOR UPDATE",
         )
         .bind(access.session)
@@ -55,7 +54,11 @@ impl PostgresStore {
             next_entry_seq: to_u64("next_entry_seq", row.try_get("next_entry_seq")?)?,
             next_batch_seq: to_u64("next_batch_seq", row.try_get("next_batch_seq")?)?,
             head_hash: to_hash("head_hash", &row.try_get::<Vec<u8>, _>("head_hash")?)?,
+            closed: row.try_get::<Option<i64>, _>("closed_at_ms")?.is_some(),
         };
+        if already_done(&head, access) {
+            return Ok(None);
+        }
         let (entry, new_head) = plan_access(origin, seal, &head, access)
             .map_err(|e| StorageError::Integrity(format!("session {}: {e}", access.session)))?;
         sqlx::query(
@@ -70,9 +73,7 @@ impl PostgresStore {
             session_seq: entry.session_seq,
             leaf_hash: entry.leaf_hash,
         };
-        if access.kind == EntryKind::SessionErased {
-            erase_session::<sqlx::Postgres>(&mut tx, access.session, access.received_at_ms).await?;
-        }
+        apply_effects::<sqlx::Postgres>(&mut tx, access).await?;
         super::append_rows::write_rows(
             &mut tx,
             &GroupWrite {

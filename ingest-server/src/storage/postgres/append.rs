@@ -102,7 +102,7 @@ async fn lock_heads(
     sessions: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, SessionHead>, Attempt> {
     let rows = sqlx::query(
-        "SELECT session_id, project, next_entry_seq, next_batch_seq, head_hash FROM sessions \
+        "SELECT session_id, project, next_entry_seq, next_batch_seq, head_hash, closed_at_ms FROM sessions \
          WHERE session_id = ANY($1) ORDER BY session_id FOR UPDATE",
     )
     .bind(sessions)
@@ -115,6 +115,7 @@ async fn lock_heads(
             next_entry_seq: to_u64("next_entry_seq", row.try_get("next_entry_seq")?)?,
             next_batch_seq: to_u64("next_batch_seq", row.try_get("next_batch_seq")?)?,
             head_hash: to_hash("head_hash", &row.try_get::<Vec<u8>, _>("head_hash")?)?,
+            closed: row.try_get::<Option<i64>, _>("closed_at_ms")?.is_some(),
         };
         heads.insert(row.try_get("session_id")?, head);
     }

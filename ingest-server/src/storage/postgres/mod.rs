@@ -177,6 +177,14 @@ impl Storage for PostgresStore {
         self.latest_checkpoint_impl().await
     }
 
+    async fn checkpoints_after(
+        &self,
+        after_size: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StorageError> {
+        crate::storage::checkpoints_sql::checkpoints_after(&self.pool, after_size, limit).await
+    }
+
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StorageError> {
         self.checkpoints_impl().await
     }
@@ -280,6 +288,15 @@ impl Storage for PostgresStore {
             limit,
         )
         .await
+    }
+
+    async fn idle_sessions(
+        &self,
+        last_received_before_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        crate::storage::session_state_sql::idle_sessions(&self.pool, last_received_before_ms, limit)
+            .await
     }
 
     async fn access_entries(&self, query: &AccessQuery) -> Result<Vec<AccessRow>, StorageError> {

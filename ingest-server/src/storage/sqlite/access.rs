@@ -1,7 +1,5 @@
 //! Access entries (views, exports) appended to a session's chain, on SQLite.
 
-use ledger::EntryKind;
-
 use super::SqliteStore;
 use super::append::{write_group, write_rows};
 use super::rows::load_heads;
@@ -9,7 +7,7 @@ use crate::seal::EntrySeal;
 use crate::storage::append_group::{GroupWrite, open_chain_write};
 use crate::storage::append_plan::plan_access;
 use crate::storage::convert::to_i64;
-use crate::storage::keys_sql::erase_session;
+use crate::storage::session_state_sql::{already_done, apply_effects};
 use crate::storage::types::*;
 
 impl SqliteStore {
@@ -42,6 +40,9 @@ impl SqliteStore {
         let Some(head) = heads.get(&access.session) else {
             return Ok(None);
         };
+        if already_done(head, access) {
+            return Ok(None);
+        }
         let (entry, new_head) = plan_access(origin, seal, head, access)
             .map_err(|e| StorageError::Integrity(format!("session {}: {e}", access.session)))?;
         let moved = sqlx::query(
@@ -62,9 +63,7 @@ impl SqliteStore {
             session_seq: entry.session_seq,
             leaf_hash: entry.leaf_hash,
         };
-        if access.kind == EntryKind::SessionErased {
-            erase_session::<sqlx::Sqlite>(&mut tx, access.session, access.received_at_ms).await?;
-        }
+        apply_effects::<sqlx::Sqlite>(&mut tx, access).await?;
         write_rows(
             &mut tx,
             &GroupWrite {

@@ -270,6 +270,7 @@ fn session_row(row: &SqliteRow) -> Result<SessionRow, StorageError> {
             next_entry_seq: to_u64("next_entry_seq", row.try_get("next_entry_seq")?)?,
             next_batch_seq: to_u64("next_batch_seq", row.try_get("next_batch_seq")?)?,
             head_hash: to_hash("head_hash", &row.try_get::<Vec<u8>, _>("head_hash")?)?,
+            closed: row.try_get::<Option<i64>, _>("closed_at_ms")?.is_some(),
         },
         started_at_ms: row.try_get("started_at_ms")?,
         last_received_at_ms: row.try_get("last_received_at_ms")?,

@@ -42,7 +42,7 @@ pub(super) async fn load_heads(
     let mut heads = HashMap::with_capacity(sessions.len());
     for chunk in sessions.chunks(MAX_BINDS) {
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT session_id, project, next_entry_seq, next_batch_seq, head_hash \
+            "SELECT session_id, project, next_entry_seq, next_batch_seq, head_hash, closed_at_ms \
              FROM sessions WHERE session_id IN (",
         );
         let mut list = qb.separated(", ");
@@ -56,6 +56,7 @@ pub(super) async fn load_heads(
                 next_entry_seq: to_u64("next_entry_seq", row.try_get("next_entry_seq")?)?,
                 next_batch_seq: to_u64("next_batch_seq", row.try_get("next_batch_seq")?)?,
                 head_hash: to_hash("head_hash", &row.try_get::<Vec<u8>, _>("head_hash")?)?,
+                closed: row.try_get::<Option<i64>, _>("closed_at_ms")?.is_some(),
             };
             heads.insert(row.try_get("session_id")?, head);
         }

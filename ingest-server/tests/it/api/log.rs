@@ -222,3 +222,93 @@ async fn spawn_app_slow_integrator(backend: Backend) -> super::harness::TestApp 
     // An hour between steps: only the shutdown step can integrate.
     super::harness::spawn_app_with(backend, |s| s.integrator.interval_ms = 3_600_000).await
 }
+
+crate::both_backends!(every_signed_checkpoint_stays_at_a_stable_address);
+async fn every_signed_checkpoint_stays_at_a_stable_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Two integrations: two checkpoints of different sizes.
+    let first = new_session();
+    let response = app.post_batch(batches::encoded(PROJECT, first, 0, 2)).await;
+    assert_eq!(response.status(), 200);
+    app.wait_for_tree(2).await;
+    let second = new_session();
+    let response = app
+        .post_batch(batches::encoded(PROJECT, second, 0, 2))
+        .await;
+    assert_eq!(response.status(), 200);
+    let latest = app.wait_for_tree(4).await;
+
+    let all: Value = app.get("/v1/checkpoints").await.json().await.expect("json");
+    let sizes: Vec<u64> = all["checkpoints"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["size"].as_u64().expect("size"))
+        .collect();
+    assert!(sizes.contains(&2) && sizes.contains(&latest.size), "{all}");
+    assert!(sizes.windows(2).all(|w| w[0] < w[1]), "smallest first");
+    assert!(all.get("next_after").is_none(), "one page holds them all");
+    for item in all["checkpoints"].as_array().expect("list") {
+        let response = app.get(item["url"].as_str().expect("url")).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let note = response.text().await.expect("note");
+        let checkpoint = app.verifier().verify(&note).expect("signed");
+        assert_eq!(Some(checkpoint.size), item["size"].as_u64());
+        assert_eq!(
+            checkpoint.root.to_hex(),
+            item["root"].as_str().expect("root")
+        );
+    }
+    // The latest, also at its own address, is the one /v1/checkpoint serves.
+    let current = app.get("/v1/checkpoint").await.text().await.expect("note");
+    let pinned = app
+        .get(&format!("/v1/checkpoints/{}", latest.size))
+        .await
+        .text()
+        .await
+        .expect("note");
+    assert_eq!(current, pinned);
+    let empty = app
+        .get("/v1/checkpoints/0")
+        .await
+        .text()
+        .await
+        .expect("note");
+    assert_eq!(app.verifier().verify(&empty).expect("signed").size, 0);
+
+    // Paging: one at a time, following next_after.
+    let page: Value = app
+        .get("/v1/checkpoints?limit=1")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["checkpoints"].as_array().expect("list").len(), 1);
+    let next = page["next_after"].as_u64().expect("more to come");
+    let page: Value = app
+        .get(&format!("/v1/checkpoints?after={next}&limit=1"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(page["checkpoints"][0]["size"].as_u64().expect("size") > next);
+
+    for (path, status, code) in [
+        ("/v1/checkpoints/3000", 404, "not_found"),
+        ("/v1/checkpoints/three", 400, "bad_size"),
+        ("/v1/checkpoints?limit=0", 400, "bad_limit"),
+        ("/v1/checkpoints?limit=1001", 400, "bad_limit"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let body: Value = response.json().await.expect("json error");
+        assert_eq!(body["error"], code, "{path}");
+    }
+    let unknown = app.get("/v1/checkpoints?since=3").await;
+    assert_eq!(unknown.status(), 400, "unknown parameters are refused");
+    app.stop().await;
+}

@@ -12,6 +12,7 @@ mod ingest;
 mod log;
 mod overload;
 pub mod session_cli;
+mod session_close;
 mod sessions;
 pub mod sign_in;
 mod viewer;
