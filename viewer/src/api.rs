@@ -121,9 +121,16 @@ pub async fn get_text(path: &str) -> Result<String, ApiError> {
 }
 
 /// The body as bytes, and the value of response header `header` (if sent).
-pub async fn get_bytes(path: &str, header: &str) -> Result<(Vec<u8>, Option<String>), ApiError> {
+/// The body and the values of `headers` (in order; `None` when absent).
+pub async fn get_bytes(
+    path: &str,
+    headers: &[&str],
+) -> Result<(Vec<u8>, Vec<Option<String>>), ApiError> {
     let response = send("GET", path, None).await?;
-    let value = response.headers().get(header).ok().flatten();
+    let value = headers
+        .iter()
+        .map(|h| response.headers().get(h).ok().flatten())
+        .collect();
     let buffer = JsFuture::from(response.array_buffer().map_err(js_error)?)
         .await
         .map_err(js_error)?;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use ledger::sealed::{KEY_LEN, open_payload};
 use ledger::session::{
     EvidenceEntry, InclusionEvidence, SessionEvidence, SessionReport, Verdict, verify_session,
 };
@@ -55,10 +56,13 @@ impl LoadedSession {
     /// Joins the chain with the framed payloads. Payloads are matched to entries
     /// by `session_seq`; a frame for an entry that is not a batch, or a batch
     /// entry without a frame, shows up in verification as a payload problem.
+    /// With a `data_key` the batch payloads are sealed at rest: they are kept as
+    /// stored (what the entries hash) and opened only to be replayed.
     pub fn assemble(
         session: Uuid,
         audit: SessionAudit,
         frames: &[u8],
+        data_key: Option<&[u8; KEY_LEN]>,
         limits: &Limits,
     ) -> Result<LoadedSession, LoadError> {
         if audit.session_id != session.to_string() {
@@ -95,8 +99,22 @@ impl LoadedSession {
                 (None, Some(bytes)) => Some(bytes.to_vec()),
                 (None, None) => None,
             };
-            if let (Some(batch_seq), Some(bytes)) = (entry.batch_seq, &payload) {
-                match protocol::decode_batch(bytes, limits) {
+            if let (Some(batch_seq), Some(stored)) = (entry.batch_seq, &payload) {
+                let opened = match data_key {
+                    Some(key) => open_payload(key, &session, batch_seq, stored),
+                    None => Ok(stored.clone()),
+                };
+                let bytes = match opened {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        problems.push(format!(
+                            "batch {batch_seq}: does not open with the session's data key ({e})"
+                        ));
+                        payloads.push(payload);
+                        continue;
+                    }
+                };
+                match protocol::decode_batch(&bytes, limits) {
                     Ok(batch) => match batch.check_binding(&audit.project, session, batch_seq) {
                         Ok(()) => batches.push(batch),
                         Err(e) => problems.push(format!("batch {batch_seq}: {e}")),

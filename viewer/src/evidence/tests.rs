@@ -129,8 +129,9 @@ fn server(batch_payload: impl Fn(u64) -> Vec<u8>) -> Server {
 }
 
 fn status(s: &Server, frames: &[u8]) -> Status {
-    let loaded = LoadedSession::assemble(session(), s.audit.clone(), frames, &Limits::default())
-        .expect("assembles");
+    let loaded =
+        LoadedSession::assemble(session(), s.audit.clone(), frames, None, &Limits::default())
+            .expect("assembles");
     loaded
         .verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs))
         .status()
@@ -139,8 +140,14 @@ fn status(s: &Server, frames: &[u8]) -> Status {
 #[test]
 fn an_honest_session_verifies_with_its_checkpoint_and_replays() {
     let s = server(|seq| payload(session(), seq));
-    let loaded = LoadedSession::assemble(session(), s.audit.clone(), &s.frames, &Limits::default())
-        .expect("assembles");
+    let loaded = LoadedSession::assemble(
+        session(),
+        s.audit.clone(),
+        &s.frames,
+        None,
+        &Limits::default(),
+    )
+    .expect("assembles");
     assert_eq!(loaded.batches.len(), 2, "both batches decode for replay");
     assert_eq!(
         status(&s, &s.frames),
@@ -148,6 +155,58 @@ fn an_honest_session_verifies_with_its_checkpoint_and_replays() {
             "verified: 2 batches, chain intact, included in checkpoint of size 3 signed at 2024-12-04 21:00:00 UTC"
                 .into()
         )
+    );
+}
+
+#[test]
+fn sealed_payloads_verify_as_stored_and_replay_as_sent() {
+    const KEY: [u8; KEY_LEN] = [9; KEY_LEN];
+    let s =
+        server(|seq| ledger::sealed::seal_payload(&KEY, &session(), seq, &payload(session(), seq)));
+    let loaded = LoadedSession::assemble(
+        session(),
+        s.audit.clone(),
+        &s.frames,
+        Some(&KEY),
+        &Limits::default(),
+    )
+    .expect("assembles");
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(loaded.batches.len(), 2, "opened and decoded for replay");
+    assert!(matches!(
+        loaded
+            .verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs))
+            .status(),
+        Status::Verified(_)
+    ));
+
+    let wrong = [8; KEY_LEN];
+    let loaded = LoadedSession::assemble(
+        session(),
+        s.audit.clone(),
+        &s.frames,
+        Some(&wrong),
+        &Limits::default(),
+    )
+    .expect("assembles");
+    assert!(
+        loaded.batches.is_empty(),
+        "nothing replays without the right key"
+    );
+    assert_eq!(loaded.problems.len(), 2);
+    assert!(
+        loaded.problems[0].starts_with("batch 0: does not open"),
+        "{:?}",
+        loaded.problems
+    );
+    assert!(
+        !matches!(
+            loaded
+                .verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs))
+                .status(),
+            Status::Verified(_)
+        ),
+        "a batch that cannot be replayed is not called verified"
     );
 }
 
@@ -194,8 +253,14 @@ fn a_batch_recorded_for_another_session_is_not_replayed_as_this_one() {
 fn a_missing_payload_or_checkpoint_is_never_verified() {
     let s = server(|seq| payload(session(), seq));
     assert!(matches!(status(&s, &[]), Status::Incomplete(_)));
-    let loaded = LoadedSession::assemble(session(), s.audit.clone(), &s.frames, &Limits::default())
-        .expect("assembles");
+    let loaded = LoadedSession::assemble(
+        session(),
+        s.audit.clone(),
+        &s.frames,
+        None,
+        &Limits::default(),
+    )
+    .expect("assembles");
     assert!(matches!(
         loaded.verify(&s.signer.verifier(), None, None).status(),
         Status::Incomplete(_)
@@ -219,6 +284,7 @@ fn answers_that_do_not_fit_together_are_refused_before_verifying() {
             other_session(),
             s.audit.clone(),
             &s.frames,
+            None,
             &Limits::default()
         ),
         Err(LoadError::WrongSession { .. })
@@ -226,7 +292,7 @@ fn answers_that_do_not_fit_together_are_refused_before_verifying() {
     let mut audit = s.audit.clone();
     audit.entries[1].entry = "not base64!".into();
     assert!(matches!(
-        LoadedSession::assemble(session(), audit, &s.frames, &Limits::default()),
+        LoadedSession::assemble(session(), audit, &s.frames, None, &Limits::default()),
         Err(LoadError::BadEncoding { session_seq: 1, .. })
     ));
     assert!(matches!(
@@ -234,6 +300,7 @@ fn answers_that_do_not_fit_together_are_refused_before_verifying() {
             session(),
             s.audit.clone(),
             &s.frames[..5],
+            None,
             &Limits::default()
         ),
         Err(LoadError::Frames(_))
@@ -243,8 +310,14 @@ fn answers_that_do_not_fit_together_are_refused_before_verifying() {
 #[test]
 fn entry_states_follow_the_report() {
     let s = server(|seq| payload(session(), seq));
-    let loaded = LoadedSession::assemble(session(), s.audit.clone(), &s.frames, &Limits::default())
-        .expect("assembles");
+    let loaded = LoadedSession::assemble(
+        session(),
+        s.audit.clone(),
+        &s.frames,
+        None,
+        &Limits::default(),
+    )
+    .expect("assembles");
     let verification = loaded.verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs));
     assert_eq!(verification.entry_state(1), EntryState::Verified);
     assert_eq!(verification.entry_state(3), EntryState::Pending);
@@ -257,7 +330,7 @@ fn listing_fields_that_disagree_with_the_entry_bytes_fail() {
     let mut audit = s.audit.clone();
     audit.entries[2].actor = "user:someone-else".into();
     audit.entries[1].log_index = Some(2);
-    let loaded = LoadedSession::assemble(session(), audit, &s.frames, &Limits::default())
+    let loaded = LoadedSession::assemble(session(), audit, &s.frames, None, &Limits::default())
         .expect("assembles");
     match loaded
         .verify(&s.signer.verifier(), Some(&s.note), Some(&s.proofs))

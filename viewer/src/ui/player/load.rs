@@ -3,6 +3,7 @@
 //! the view before it sends anything), then the chain, which now ends with it.
 
 use ledger::LogVerifier;
+use ledger::sealed::KEY_LEN;
 use protocol::Limits;
 use protocol::api::{LogKey, SessionAudit, SessionProofs};
 use uuid::Uuid;
@@ -12,6 +13,8 @@ use crate::evidence::{LoadedSession, Verification};
 
 /// The events answer's header naming the view entry this load recorded.
 const VIEW_ENTRY_HEADER: &str = "x-affidavit-view-entry";
+/// The events answer's header carrying the session's data key (decision 0016).
+const DATA_KEY_HEADER: &str = "x-affidavit-data-key";
 
 /// Why a session could not be shown at all.
 #[derive(Debug)]
@@ -90,11 +93,27 @@ pub fn pinned_key() -> PinnedKey {
 /// Loads the session's chain and payloads (recording a view on the way).
 pub async fn session(id: &str) -> Result<LoadedSession, LoadFailure> {
     let session = Uuid::parse_str(id).map_err(|_| LoadFailure::BadId(id.to_owned()))?;
-    let (frames, view) =
-        api::get_bytes(&format!("/v1/sessions/{session}/events"), VIEW_ENTRY_HEADER).await?;
-    let view = view
+    let (frames, headers) = api::get_bytes(
+        &format!("/v1/sessions/{session}/events"),
+        &[VIEW_ENTRY_HEADER, DATA_KEY_HEADER],
+    )
+    .await?;
+    let view = headers[0]
+        .as_deref()
         .and_then(|v| v.parse::<u64>().ok())
         .ok_or_else(|| LoadFailure::Evidence(format!("no {VIEW_ENTRY_HEADER} header")))?;
+    // Absent for sessions recorded before payloads were sealed at rest.
+    let data_key = headers[1]
+        .as_deref()
+        .map(|hex_key| {
+            hex::decode(hex_key)
+                .ok()
+                .and_then(|k| <[u8; KEY_LEN]>::try_from(k).ok())
+                .ok_or_else(|| {
+                    LoadFailure::Evidence(format!("{DATA_KEY_HEADER} is not a 32-byte hex key"))
+                })
+        })
+        .transpose()?;
     let mut audit: SessionAudit = api::get_json(&format!("/v1/sessions/{session}/audit")).await?;
     // What was streamed is the recording up to this view; what came since is not
     // part of it (a live session keeps growing).
@@ -106,7 +125,7 @@ pub async fn session(id: &str) -> Result<LoadedSession, LoadFailure> {
         max_decompressed_bytes: 512 * 1024 * 1024,
         ..Limits::default()
     };
-    LoadedSession::assemble(session, audit, &frames, &limits)
+    LoadedSession::assemble(session, audit, &frames, data_key.as_ref(), &limits)
         .map_err(|e| LoadFailure::Evidence(e.to_string()))
 }
 
