@@ -11,8 +11,10 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::role::{Role, UserName};
 use super::token::token_hash;
+use crate::access_log::Chain;
 use crate::clock::now_ms;
 use crate::error::ApiError;
+use crate::routes::access::{refuse, request_record};
 use crate::state::AppState;
 
 /// The login cookie: a random token (HttpOnly, SameSite=Strict, Path=/).
@@ -62,6 +64,7 @@ impl FromRequest for Viewer {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
         let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let req = req.clone();
         let csrf = req
             .headers()
             .get(CSRF_HEADER)
@@ -86,9 +89,17 @@ impl FromRequest for Viewer {
                 return Err(ApiError::Unauthorized("this account is disabled".into()));
             }
             if changes_state && !csrf.is_some_and(|c| same(&c, &login.csrf_token)) {
-                return Err(ApiError::Forbidden(format!(
+                let error = ApiError::Forbidden(format!(
                     "missing or wrong {CSRF_HEADER} header (the token from /v1/me)"
-                )));
+                ));
+                return Err(refuse_without_csrf(
+                    &state,
+                    &req,
+                    &login.user.name,
+                    login.user.role,
+                    error,
+                )
+                .await);
             }
             let name = UserName::parse(&login.user.name)
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored user name: {e}")))?;
@@ -100,6 +111,36 @@ impl FromRequest for Viewer {
             })
         })
     }
+}
+
+/// Puts a request refused for its CSRF token on the record: in the chain of the
+/// session it names (`{id}` in the route), else in the access log; the action is
+/// the route tried, e.g. `POST /v1/sessions/{id}/erase`.
+async fn refuse_without_csrf(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    user: &str,
+    role: Role,
+    error: ApiError,
+) -> ApiError {
+    let chain = req
+        .match_info()
+        .get("id")
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .map_or(Chain::AccessLog, Chain::Session);
+    let route = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
+    let action = format!("{} {route}", req.method());
+    let record = request_record(req, &action, user, role.as_str());
+    refuse(
+        state,
+        req,
+        chain,
+        format!("user:{user}"),
+        record,
+        "csrf",
+        error,
+    )
+    .await
 }
 
 /// Constant-time comparison, so response timing says nothing about a token.

@@ -289,7 +289,13 @@ async fn only_an_admin_erases_with_a_reason_and_refusals_are_on_the_record(backe
         .collect();
     assert_eq!(
         denials,
-        [("rita:session_erased".to_owned(), Some("role".to_owned()))]
+        [
+            ("rita:session_erased".to_owned(), Some("role".to_owned())),
+            (
+                "ada:POST /v1/sessions/{id}/erase".to_owned(),
+                Some("csrf".to_owned())
+            ),
+        ]
     );
     assert!(chain.entries.iter().all(|e| e.kind != "session_erased"));
     let events = app
